@@ -1,0 +1,5 @@
+import sys
+
+from app.bot import main
+
+sys.exit(main())

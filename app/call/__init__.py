@@ -1,0 +1,26 @@
+"""Calls: ``Call``, its state snapshots and the user's local media."""
+
+from app.call.call import Call, CallHost
+from app.call.errors import CallError
+from app.call.local_media import LocalMedia
+from app.call.state import (
+    CallParticipantState,
+    CallState,
+    CallStatus,
+    CallStatusKind,
+    ConnectionQuality,
+    DisconnectReason,
+)
+
+__all__ = [
+    "Call",
+    "CallError",
+    "CallHost",
+    "CallParticipantState",
+    "CallState",
+    "CallStatus",
+    "CallStatusKind",
+    "ConnectionQuality",
+    "DisconnectReason",
+    "LocalMedia",
+]

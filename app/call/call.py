@@ -1,0 +1,481 @@
+"""``Call``: one call's lifecycle, commands and state (Stream's ``Call``).
+
+All methods run on the event loop (the Qt GUI thread under qasync). State changes become
+new ``CallState`` snapshots pushed to listeners; commands that fail raise ``CallError``
+and, when the failure ends the call, leave ``status`` as ``disconnected(FAILURE, error)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from aiortc import MediaStreamTrack
+
+from app.call import call_events
+from app.call.activity import ActivityTracker
+from app.call.background import spawn
+from app.call.errors import CallError
+from app.call.local_media import LocalMedia
+from app.call.mesh import MeshTransport
+from app.call.state import CallState, CallStatus, ConnectionQuality, DisconnectReason
+from app.media import FrameSink, apply_ice_policy
+from app.protocol import (
+    CallEndedEvent,
+    CallMemberAddedEvent,
+    CallRequest,
+    CallSignalEvent,
+    CallStateResponse,
+    CallUpdatedEvent,
+    GetOrCreateCallRequest,
+    GetOrCreateCallResponse,
+    JoinCallRequest,
+    JoinCallResponse,
+    LeaveCallRequest,
+    MemberRequest,
+    ParticipantJoinedEvent,
+    ParticipantLeftEvent,
+    ServerEvent,
+    SignalMessage,
+    SignalPayload,
+    TrackPublishedEvent,
+    TrackType,
+    TrackUnpublishedEvent,
+    TrackUpdateMessage,
+    call_path,
+    make_call_cid,
+)
+
+log = logging.getLogger(__name__)
+
+ACTIVITY_TICK_S = 0.1
+LEVEL_STEP = 0.05  # levels are published in steps, so snapshots change ~10x/s at most
+CallListener = Callable[[CallState], None]
+
+
+class CallHost(Protocol):
+    """What a ``Call`` needs from its ``VideoClient`` (kept narrow on purpose)."""
+
+    local_media: LocalMedia
+
+    async def request(self, method: str, path: str, body: Any, model: type[Any]) -> Any: ...
+    async def ensure_connected(self) -> str: ...
+    async def send_message(self, message: Any) -> None: ...
+    def call_became_active(self, call: Call) -> None: ...
+    def call_became_inactive(self, call: Call) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Remote:
+    session_id: str
+    mixer_key: str
+
+
+class Call:
+    """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``)."""
+
+    def __init__(self, host: CallHost, call_type: str, call_id: str) -> None:
+        self._host = host
+        self.call_type = call_type
+        self.id = call_id
+        self.cid = make_call_cid(call_type, call_id)
+        self._state = CallState(call_cid=self.cid, call_type=call_type, call_id=call_id)
+        self._listeners: list[CallListener] = []
+        self._mesh: MeshTransport | None = None
+        self._activity = ActivityTracker()
+        self._ticker: asyncio.Task[None] | None = None
+        self._unsubscribe_media: Callable[[], None] | None = None
+        self._video_unsubscribers: dict[str, Callable[[], None]] = {}
+
+    # --- state ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> CallState:
+        return self._state
+
+    def subscribe(self, listener: CallListener) -> Callable[[], None]:
+        """Call ``listener(snapshot)`` on every new snapshot; returns the unsubscriber."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _set_state(self, state: CallState) -> None:
+        if state == self._state:
+            return
+        self._state = state
+        for listener in list(self._listeners):
+            try:
+                listener(state)
+            except Exception:
+                log.exception("call state listener failed")
+
+    def video_sink(self, session_id: str) -> FrameSink | None:
+        """The newest-frame sink of a participant's camera; the local session's is the
+        preview of the user's own camera."""
+        if session_id == self._state.session_id:
+            return self._host.local_media.preview_sink
+        return self._mesh.video_sink(session_id) if self._mesh else None
+
+    async def get_stats(self, session_id: str) -> dict[str, Any]:
+        """The W3C ``RTCStatsReport`` of the peer connection to ``session_id`` as a dict of
+        stats objects by id (``inbound-rtp``, ``outbound-rtp``, ``transport``, ...); empty
+        when there is no connection to that session."""
+        link = self._mesh.link(session_id) if self._mesh else None
+        if link is None:
+            return {}
+        report = await link.pc.getStats()
+        return dict(report)
+
+    # --- coordinator commands ---------------------------------------------------------
+
+    async def get_or_create(
+        self,
+        *,
+        members: list[str] | None = None,
+        custom: dict[str, Any] | None = None,
+        ring: bool = False,
+    ) -> GetOrCreateCallResponse:
+        """Create the call or load it (``POST /calls/{type}/{id}``). Raises ``CallError``."""
+        body = GetOrCreateCallRequest(
+            data=CallRequest(
+                members=[MemberRequest(user_id=u) for u in members or []], custom=custom or {}
+            ),
+            ring=ring,
+        )
+        response: GetOrCreateCallResponse = await self._request(
+            "POST", call_path(self.call_type, self.id), body, GetOrCreateCallResponse
+        )
+        self._set_state(call_events.apply_call_state_response(self._state, response))
+        return response
+
+    async def get(self) -> CallStateResponse:
+        response: CallStateResponse = await self._request(
+            "GET", call_path(self.call_type, self.id), None, CallStateResponse
+        )
+        self._set_state(call_events.apply_call_state_response(self._state, response))
+        return response
+
+    async def join(self, *, create: bool = True) -> None:
+        """Join with the user's current camera/microphone choices; media starts flowing
+        peer to peer. Raises ``CallError``; the status is then ``disconnected(FAILURE)``."""
+        if self._state.status.is_active:
+            raise CallError("already_joined", f"already in call {self.cid}")
+        media = self._host.local_media
+        self._set_state(
+            self._state.with_changes(
+                status=CallStatus.connecting(),
+                camera_enabled=media.camera_enabled,
+                microphone_enabled=media.microphone_enabled,
+            )
+        )
+        try:
+            await self._join_session(create=create)
+        except CallError as exc:
+            await self._teardown()
+            self._set_state(
+                self._state.with_changes(
+                    status=CallStatus.disconnected(DisconnectReason.FAILURE, exc.message)
+                )
+            )
+            raise
+        self._host.call_became_active(self)
+        self._unsubscribe_media = media.subscribe(self._on_local_media_changed)
+        self._ticker = asyncio.create_task(self._tick_activity(), name=f"activity {self.cid}")
+        await media.start_output()
+        self._set_state(self._state.with_changes(status=CallStatus.connected(), joined_at=_now()))
+
+    async def leave(self, reason: DisconnectReason = DisconnectReason.LEFT) -> None:
+        """Leave the call (others stay). Safe to call twice."""
+        session_id = self._state.session_id
+        if not self._state.status.is_active:
+            return
+        await self._teardown()
+        if session_id is not None and reason is not DisconnectReason.ENDED:
+            try:
+                await self._request(
+                    "POST",
+                    call_path(self.call_type, self.id, "leave"),
+                    LeaveCallRequest(session_id=session_id),
+                    dict,
+                )
+            except CallError as exc:  # the server drops the session with the socket anyway
+                log.warning("leave of %s not confirmed: %s", self.cid, exc.message)
+        self._set_state(self._state.with_changes(status=CallStatus.disconnected(reason)))
+
+    async def end(self) -> None:
+        """End the call for everyone (needs ``end-call``). Raises ``CallError``."""
+        await self._request("POST", call_path(self.call_type, self.id, "end"), None, dict)
+        await self.leave(DisconnectReason.ENDED)
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        """Turn the user's camera on or off in this call. Raises ``CallError`` when the
+        camera cannot be opened (it stays off)."""
+        await self._set_device(enabled, video=True)
+
+    async def set_microphone_enabled(self, enabled: bool) -> None:
+        """Mute or unmute. Raises ``CallError`` when the microphone cannot be opened."""
+        await self._set_device(enabled, video=False)
+
+    # --- internals: joining -----------------------------------------------------------
+
+    async def _join_session(self, *, create: bool) -> None:
+        connection_id = await self._host.ensure_connected()
+        response: JoinCallResponse = await self._request(
+            "POST",
+            call_path(self.call_type, self.id, "join"),
+            JoinCallRequest(
+                connection_id=connection_id,
+                create=create,
+                published_tracks=self._wanted_tracks(),
+            ),
+            JoinCallResponse,
+        )
+        apply_ice_policy(response.credentials.loopback_only)
+        state = call_events.apply_call_state_response(self._state, response)
+        state = state.with_changes(session_id=response.session_id)
+        self._set_state(
+            call_events.set_participants(state, response.participants, response.session_id)
+        )
+        self._mesh = MeshTransport(
+            response.credentials,
+            self._send_signal,
+            on_remote_audio=self._on_remote_audio,
+            on_peer_state=self._on_peer_state,
+        )
+        self._point_senders()
+        for participant in response.participants:
+            if participant.session_id != response.session_id:
+                await self._connect_peer(participant.session_id)
+
+    async def rejoin(self) -> None:
+        """Join again after the event stream reconnected (the coordinator dropped our old
+        session with the old socket): a new session, new peer connections."""
+        if not self._state.status.is_active:
+            return
+        attempt = self._state.status.attempt + 1
+        self._set_state(self._state.with_changes(status=CallStatus.reconnecting(attempt)))
+        await self._close_media()
+        try:
+            await self._join_session(create=False)
+        except CallError as exc:
+            await self._teardown()
+            self._set_state(
+                self._state.with_changes(
+                    status=CallStatus.disconnected(DisconnectReason.FAILURE, exc.message)
+                )
+            )
+            return
+        self._set_state(self._state.with_changes(status=CallStatus.connected()))
+
+    def mark_reconnecting(self) -> None:
+        if self._state.status.is_active:
+            attempt = self._state.status.attempt + 1
+            self._set_state(self._state.with_changes(status=CallStatus.reconnecting(attempt)))
+
+    async def _connect_peer(self, session_id: str) -> None:
+        assert self._mesh is not None
+        self._watch_video(session_id)
+        try:
+            await self._mesh.connect_to(session_id)
+        except Exception as exc:  # one bad peer must not fail the whole call
+            log.exception("offer to %s failed", session_id)
+            self._update_participant(session_id, peer_connection_state=f"failed: {exc}")
+
+    def _watch_video(self, session_id: str) -> None:
+        def on_frame() -> None:
+            sink = self.video_sink(session_id)
+            if sink is not None and sink.frame_size is not None:
+                self._update_participant(session_id, video_size=sink.frame_size)
+
+        if self._mesh is None:
+            return
+        link = self._mesh.link(session_id)
+        if link is not None and session_id not in self._video_unsubscribers:
+            self._video_unsubscribers[session_id] = link.video_in.add_listener(on_frame)
+
+    async def _teardown(self) -> None:
+        self._host.call_became_inactive(self)
+        if self._unsubscribe_media is not None:
+            self._unsubscribe_media()
+            self._unsubscribe_media = None
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        await self._close_media()
+
+    async def _close_media(self) -> None:
+        for unsubscribe in self._video_unsubscribers.values():
+            unsubscribe()
+        self._video_unsubscribers.clear()
+        if self._mesh is not None:
+            for session_id in self._mesh.session_ids:
+                self._host.local_media.mixer.remove_source(self._mixer_key(session_id))
+            await self._mesh.close()
+            self._mesh = None
+
+    # --- internals: local media -------------------------------------------------------
+
+    async def _set_device(self, enabled: bool, *, video: bool) -> None:
+        media = self._host.local_media
+        try:
+            if video:
+                await media.set_camera_enabled(enabled)
+            else:
+                await media.set_microphone_enabled(enabled)
+        except Exception as exc:
+            what = "camera" if video else "microphone"
+            raise CallError("device_error", f"cannot turn the {what} on: {exc}") from exc
+
+    def _wanted_tracks(self) -> list[TrackType]:
+        media = self._host.local_media
+        tracks = []
+        if media.microphone_enabled:
+            tracks.append(TrackType.AUDIO)
+        if media.camera_enabled:
+            tracks.append(TrackType.VIDEO)
+        return tracks
+
+    def _point_senders(self) -> None:
+        media = self._host.local_media
+        if self._mesh is not None:
+            self._mesh.set_sources(media.audio_track_for_sender, media.video_track_for_sender)
+
+    def _on_local_media_changed(self) -> None:
+        media = self._host.local_media
+        self._point_senders()
+        state = self._state.with_changes(
+            camera_enabled=media.camera_enabled, microphone_enabled=media.microphone_enabled
+        )
+        tracks = frozenset(self._wanted_tracks())
+        if state.session_id is not None:
+            state = call_events.update_participant(state, state.session_id, published_tracks=tracks)
+        self._set_state(state)
+        if state.session_id is not None and self._state.status.is_active:
+            message = TrackUpdateMessage(
+                call_cid=self.cid, session_id=state.session_id, published_tracks=sorted(tracks)
+            )
+            spawn(self._send_quietly(message), name=f"track.update {self.cid}")
+
+    async def _send_quietly(self, message: TrackUpdateMessage | SignalMessage) -> None:
+        try:
+            await self._host.send_message(message)
+        except Exception as exc:
+            log.warning("could not send %s for %s: %s", message.type, self.cid, exc)
+
+    # --- internals: media callbacks ---------------------------------------------------
+
+    def _mixer_key(self, session_id: str) -> str:
+        return f"{self.cid}/{session_id}"
+
+    def _on_remote_audio(self, session_id: str, track: MediaStreamTrack) -> None:
+        self._host.local_media.mixer.add_source(self._mixer_key(session_id), track)
+
+    def _on_peer_state(self, session_id: str, connection_state: str) -> None:
+        quality = {
+            "connected": ConnectionQuality.GOOD,
+            "connecting": ConnectionQuality.UNKNOWN,
+            "disconnected": ConnectionQuality.POOR,
+            "failed": ConnectionQuality.POOR,
+        }.get(connection_state, ConnectionQuality.UNKNOWN)
+        self._update_participant(
+            session_id, peer_connection_state=connection_state, connection_quality=quality
+        )
+
+    async def _send_signal(self, to_session_id: str, signal: SignalPayload) -> None:
+        session_id = self._state.session_id
+        if session_id is None:
+            return
+        await self._host.send_message(
+            SignalMessage(
+                call_cid=self.cid,
+                from_session_id=session_id,
+                to_session_id=to_session_id,
+                signal=signal,
+            )
+        )
+
+    async def _tick_activity(self) -> None:
+        mixer = self._host.local_media.mixer
+        while True:
+            await asyncio.sleep(ACTIVITY_TICK_S)
+            levels: dict[str, float] = {}
+            for p in self._state.participants:
+                if p.is_local:
+                    levels[p.session_id] = self._host.local_media.microphone_level
+                else:
+                    levels[p.session_id] = mixer.source_level(self._mixer_key(p.session_id))
+            self._activity.update(levels, ACTIVITY_TICK_S * 1000)
+            state = self._state
+            for session_id, level in levels.items():
+                state = call_events.update_participant(
+                    state,
+                    session_id,
+                    audio_level=round(level / LEVEL_STEP) * LEVEL_STEP,
+                    is_speaking=self._activity.is_speaking(session_id),
+                    is_dominant_speaker=self._activity.dominant == session_id,
+                )
+            self._set_state(state)
+
+    # --- internals: coordinator events ------------------------------------------------
+
+    def handle_event(self, event: ServerEvent) -> None:
+        """Apply one coordinator event addressed to this call (called by the client)."""
+        state = self._state
+        match event:
+            case ParticipantJoinedEvent(participant=p):
+                participant = call_events.participant_from_response(
+                    p, local_session_id=state.session_id
+                )
+                self._set_state(call_events.add_participant(state, participant))
+            case ParticipantLeftEvent(session_id=session_id):
+                self._set_state(call_events.remove_participant(state, session_id))
+                if session_id != state.session_id:
+                    spawn(self._drop_peer(session_id), name=f"drop peer {session_id}")
+            case TrackPublishedEvent(participant=p) | TrackUnpublishedEvent(participant=p):
+                self._update_participant(
+                    p.session_id, published_tracks=frozenset(p.published_tracks)
+                )
+            case CallUpdatedEvent(call=call) | CallMemberAddedEvent(call=call):
+                self._set_state(call_events.apply_call(state, call))
+            case CallEndedEvent(call=call):
+                self._set_state(call_events.apply_call(state, call))
+                if state.status.is_active:
+                    spawn(self.leave(DisconnectReason.ENDED), name=f"leave ended {self.cid}")
+            case CallSignalEvent(from_session_id=sender, to_session_id=target, signal=signal):
+                if self._mesh is not None and target == state.session_id:
+                    spawn(self._apply_signal(sender, signal), name=f"signal from {sender}")
+            case _:
+                pass
+
+    async def _apply_signal(self, sender: str, signal: SignalPayload) -> None:
+        if self._mesh is None:
+            return
+        try:
+            await self._mesh.handle_signal(sender, signal)
+            self._watch_video(sender)
+        except Exception:
+            log.exception("signal %s from %s failed", signal.kind, sender)
+
+    async def _drop_peer(self, session_id: str) -> None:
+        unsubscribe = self._video_unsubscribers.pop(session_id, None)
+        if unsubscribe is not None:
+            unsubscribe()
+        self._host.local_media.mixer.remove_source(self._mixer_key(session_id))
+        if self._mesh is not None:
+            await self._mesh.disconnect(session_id)
+
+    def _update_participant(self, session_id: str, **changes: object) -> None:
+        self._set_state(call_events.update_participant(self._state, session_id, **changes))
+
+    async def _request(self, method: str, path: str, body: Any, model: type[Any]) -> Any:
+        return await self._host.request(method, path, body, model)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

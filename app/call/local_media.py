@@ -1,0 +1,266 @@
+"""The user's own devices: camera, microphone and speaker, shared by the Lobby and calls.
+
+One ``LocalMedia`` per client. It opens a device when it is first enabled and keeps the
+microphone open once opened (PulseAudio delivers the first input ~2 s after a stream
+starts, so reopening on every unmute would clip the first words); the camera is closed
+when disabled so its light goes off. Every consumer — the preview, each peer connection's
+sender — reads the device through one ``MediaRelay``, so a device is read once however many
+peers there are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+from aiortc import MediaStreamTrack
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamError
+
+from app.media import (
+    AudioMixer,
+    ClockedNullOutput,
+    FrameSink,
+    MediaDeviceError,
+    MediaDeviceInfo,
+    SoundDeviceOutput,
+    list_audio_inputs,
+    list_audio_outputs,
+    list_video_inputs,
+    open_audio_source,
+    open_video_source,
+    rms_level,
+)
+
+log = logging.getLogger(__name__)
+
+AudioOutputKind = Literal["device", "null"]
+FILE_DEVICE_PREFIX = "file:"
+
+
+class LocalMedia:
+    """Devices, their on/off state, the local preview and the speaker output.
+
+    ``video_file`` / ``audio_file`` are listed as devices (``file:<path>``) and chosen by
+    default, like Chromium's ``--use-file-for-fake-video-capture``. ``video_transform`` wraps
+    the camera track before anyone reads it (bots stamp frame counters this way; video
+    filters plug in here). ``audio_output="null"``
+    plays remote audio into a clock-paced null output (bots, tests) instead of a device.
+    Listeners registered with ``subscribe`` run on the loop thread after every change of
+    the enabled flags or the selected devices.
+    """
+
+    def __init__(
+        self,
+        *,
+        video_file: str | None = None,
+        audio_file: str | None = None,
+        audio_output: AudioOutputKind = "device",
+        camera_device_id: str | None = None,
+        microphone_device_id: str | None = None,
+        speaker_device_id: str | None = None,
+        video_transform: Callable[[MediaStreamTrack], MediaStreamTrack] | None = None,
+    ) -> None:
+        self._video_file = video_file
+        self._video_transform = video_transform
+        self._audio_file = audio_file
+        self.camera_device_id = camera_device_id or (
+            FILE_DEVICE_PREFIX + video_file if video_file else None
+        )
+        self.microphone_device_id = microphone_device_id or (
+            FILE_DEVICE_PREFIX + audio_file if audio_file else None
+        )
+        self.speaker_device_id = speaker_device_id
+        self.camera_enabled = False
+        self.microphone_enabled = False
+        self.preview_sink = FrameSink()
+        self.relay = MediaRelay()
+        self.mixer = AudioMixer()
+        self._audio_output_kind = audio_output
+        self._output: SoundDeviceOutput | ClockedNullOutput | None = None
+        self._video_source: MediaStreamTrack | None = None
+        self._audio_source: MediaStreamTrack | None = None
+        self._pumps: dict[str, asyncio.Task[None]] = {}
+        self._listeners: list[Callable[[], None]] = []
+        self._microphone_level = 0.0
+        self._lock = asyncio.Lock()
+
+    # --- observation ------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("local media listener failed")
+
+    @property
+    def microphone_level(self) -> float:
+        """RMS level of the microphone, 0.0–1.0, over the last 20 ms frame; 0 when off."""
+        return self._microphone_level if self.microphone_enabled else 0.0
+
+    # --- devices ----------------------------------------------------------------------
+
+    def list_devices(self) -> list[MediaDeviceInfo]:
+        """Cameras, microphones and speakers, the fake file devices first."""
+        devices: list[MediaDeviceInfo] = []
+        if self._video_file:
+            devices.append(_file_device(self._video_file, "videoinput"))
+        if self._audio_file:
+            devices.append(_file_device(self._audio_file, "audioinput"))
+        for lister in (list_video_inputs, list_audio_inputs, list_audio_outputs):
+            try:
+                devices.extend(lister())
+            except Exception as exc:  # a broken driver must not break the device menu
+                log.warning("listing devices with %s failed: %s", lister.__name__, exc)
+        return devices
+
+    async def select_camera(self, device_id: str | None) -> None:
+        self.camera_device_id = device_id
+        if self.camera_enabled:
+            await self._restart_video()
+        self._notify()
+
+    async def select_microphone(self, device_id: str | None) -> None:
+        self.microphone_device_id = device_id
+        if self._audio_source is not None:
+            await self._stop_audio()
+            if self.microphone_enabled:
+                await self._start_audio()
+        self._notify()
+
+    async def select_speaker(self, device_id: str | None) -> None:
+        self.speaker_device_id = device_id
+        if self._output is not None:
+            await self._stop_output()
+            await self.start_output()
+        self._notify()
+
+    # --- on / off ---------------------------------------------------------------------
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        """Open (or close) the selected camera. Raises ``MediaDeviceError`` when the
+        device cannot be opened; the camera then stays off."""
+        async with self._lock:
+            if enabled and self._video_source is None:
+                await self._start_video()
+            elif not enabled and self._video_source is not None:
+                await self._stop_video()
+            self.camera_enabled = enabled
+        self._notify()
+
+    async def set_microphone_enabled(self, enabled: bool) -> None:
+        """Open the selected microphone on first use; muting keeps it open (see module
+        docstring) but no sender reads it. Raises ``MediaDeviceError``."""
+        async with self._lock:
+            if enabled and self._audio_source is None:
+                await self._start_audio()
+            self.microphone_enabled = enabled
+        self._notify()
+
+    def video_track_for_sender(self) -> MediaStreamTrack | None:
+        """A new relay proxy of the camera for one sender, or ``None`` when off.
+        Unbuffered: a sender that falls behind gets the newest frame, not a queue."""
+        if not self.camera_enabled or self._video_source is None:
+            return None
+        return self.relay.subscribe(self._video_source, buffered=False)
+
+    def audio_track_for_sender(self) -> MediaStreamTrack | None:
+        """A new relay proxy of the microphone for one sender, or ``None`` when muted."""
+        if not self.microphone_enabled or self._audio_source is None:
+            return None
+        return self.relay.subscribe(self._audio_source, buffered=True)
+
+    async def start_output(self) -> None:
+        """Start playing the mix of remote audio (idempotent)."""
+        if self._output is not None:
+            return
+        if self._audio_output_kind == "null":
+            self._output = ClockedNullOutput(self.mixer)
+        else:
+            try:
+                self._output = SoundDeviceOutput(self.mixer, device=self.speaker_device_id)
+            except Exception as exc:
+                log.warning("no speaker output (%s); remote audio is mixed but not played", exc)
+                self._output = ClockedNullOutput(self.mixer)
+
+    async def close(self) -> None:
+        await self._stop_video()
+        await self._stop_audio()
+        await self._stop_output()
+
+    # --- internals ----------------------------------------------------------------------
+
+    async def _start_video(self) -> None:
+        if self.camera_device_id is None:
+            devices = [d for d in self.list_devices() if d.kind == "videoinput"]
+            if devices:
+                self.camera_device_id = devices[0].device_id
+        if self.camera_device_id is None:
+            raise MediaDeviceError("No camera found: connect one or choose a video file")
+        # opening a camera blocks for up to a second: keep it off the loop
+        source: MediaStreamTrack = await asyncio.to_thread(
+            open_video_source, self.camera_device_id
+        )
+        if self._video_transform is not None:
+            source = self._video_transform(source)
+        self._video_source = source
+        preview = self.relay.subscribe(self._video_source, buffered=False)
+        self._pumps["video"] = asyncio.create_task(self.preview_sink.consume(preview))
+
+    async def _restart_video(self) -> None:
+        async with self._lock:
+            await self._stop_video()
+            await self._start_video()
+
+    async def _stop_video(self) -> None:
+        await self._cancel_pump("video")
+        if self._video_source is not None:
+            self._video_source.stop()
+            self._video_source = None
+
+    async def _start_audio(self) -> None:
+        # on the loop thread: the microphone hands its frames to this loop
+        self._audio_source = open_audio_source(self.microphone_device_id)
+        meter = self.relay.subscribe(self._audio_source, buffered=False)
+        self._pumps["audio"] = asyncio.create_task(self._meter(meter))
+
+    async def _stop_audio(self) -> None:
+        await self._cancel_pump("audio")
+        if self._audio_source is not None:
+            self._audio_source.stop()
+            self._audio_source = None
+        self._microphone_level = 0.0
+
+    async def _meter(self, track: MediaStreamTrack) -> None:
+        # Reading the relay also keeps the source flowing for the level meter in the Lobby.
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            self._microphone_level = rms_level(frame.to_ndarray())  # type: ignore[union-attr]
+
+    async def _cancel_pump(self, name: str) -> None:
+        task = self._pumps.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _stop_output(self) -> None:
+        if self._output is not None:
+            self._output.stop()
+            self._output = None
+
+
+def _file_device(path: str, kind: Literal["videoinput", "audioinput"]) -> MediaDeviceInfo:
+    name = path.rsplit("/", 1)[-1]
+    return MediaDeviceInfo(device_id=FILE_DEVICE_PREFIX + path, label=f"File: {name}", kind=kind)

@@ -1,0 +1,186 @@
+"""Mesh media transport: one aiortc ``RTCPeerConnection`` per remote participant.
+
+Who offers: the session that joins later sends an offer to every session already in the
+call; sessions already there only answer. Offers therefore never cross (no glare), and a
+participant that joins needs nothing from the others but their answers.
+
+aiortc gathers all ICE candidates before ``setLocalDescription`` returns, so an offer or
+answer carries complete SDP and no trickle messages are needed.
+
+Each connection gets an audio and a video transceiver at creation, sending through a
+``SwitchableTrack``: muting, unmuting and switching devices swap the source under the
+sender without renegotiation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+
+from app.media import FrameSink, SwitchableTrack
+from app.protocol import MediaCredentials, SignalPayload
+
+log = logging.getLogger(__name__)
+
+SendSignal = Callable[[str, SignalPayload], Awaitable[None]]
+
+
+@dataclass
+class PeerLink:
+    """The media link to one remote session."""
+
+    session_id: str
+    pc: RTCPeerConnection
+    audio_out: SwitchableTrack
+    video_out: SwitchableTrack
+    video_in: FrameSink = field(default_factory=FrameSink)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    audio_in: MediaStreamTrack | None = None
+
+
+class MeshTransport:
+    """Peer connections of one call, keyed by remote session id.
+
+    Callbacks (all on the loop thread): ``on_remote_audio(session_id, track)`` when a
+    remote audio track arrives (the call puts it into the mixer),
+    ``on_peer_state(session_id, connection_state)`` with W3C ``RTCPeerConnectionState``
+    values, ``on_video_frame(session_id)`` after each new remote frame.
+    """
+
+    def __init__(
+        self,
+        credentials: MediaCredentials,
+        send_signal: SendSignal,
+        *,
+        on_remote_audio: Callable[[str, MediaStreamTrack], None],
+        on_peer_state: Callable[[str, str], None],
+    ) -> None:
+        self._configuration = RTCConfiguration(
+            iceServers=[
+                RTCIceServer(urls=s.urls, username=s.username, credential=s.credential)
+                for s in credentials.ice_servers
+            ]
+        )
+        self._send_signal = send_signal
+        self._on_remote_audio = on_remote_audio
+        self._on_peer_state = on_peer_state
+        self._links: dict[str, PeerLink] = {}
+        self._audio_source: Callable[[], MediaStreamTrack | None] = lambda: None
+        self._video_source: Callable[[], MediaStreamTrack | None] = lambda: None
+
+    @property
+    def session_ids(self) -> list[str]:
+        return list(self._links)
+
+    def video_sink(self, session_id: str) -> FrameSink | None:
+        link = self._links.get(session_id)
+        return link.video_in if link else None
+
+    def link(self, session_id: str) -> PeerLink | None:
+        return self._links.get(session_id)
+
+    def set_sources(
+        self,
+        audio: Callable[[], MediaStreamTrack | None],
+        video: Callable[[], MediaStreamTrack | None],
+    ) -> None:
+        """Point every sender at new local sources. ``audio``/``video`` make one new
+        track per sender (a relay proxy) or ``None`` to send nothing."""
+        self._audio_source, self._video_source = audio, video
+        for link in self._links.values():
+            _swap(link.audio_out, audio())
+            _swap(link.video_out, video())
+
+    async def connect_to(self, session_id: str) -> None:
+        """Offer a connection to ``session_id`` (we joined after it)."""
+        link = self._create_link(session_id)
+        offer = await link.pc.createOffer()
+        await link.pc.setLocalDescription(offer)
+        await self._send_signal(
+            session_id, SignalPayload(kind="offer", sdp=link.pc.localDescription.sdp)
+        )
+
+    async def handle_signal(self, from_session_id: str, signal: SignalPayload) -> None:
+        """Apply an offer or answer from ``from_session_id``; a new offer from a session
+        we already have a link to (it rejoined or restarted) replaces that link."""
+        if signal.kind == "offer" and signal.sdp:
+            if from_session_id in self._links:
+                await self.disconnect(from_session_id)
+            link = self._create_link(from_session_id)
+            await link.pc.setRemoteDescription(RTCSessionDescription(signal.sdp, "offer"))
+            answer = await link.pc.createAnswer()
+            await link.pc.setLocalDescription(answer)
+            await self._send_signal(
+                from_session_id,
+                SignalPayload(kind="answer", sdp=link.pc.localDescription.sdp),
+            )
+        elif signal.kind == "answer" and signal.sdp:
+            existing = self._links.get(from_session_id)
+            if existing is None or existing.pc.signalingState != "have-local-offer":
+                log.warning("ignoring an answer from %s: no offer pending", from_session_id)
+                return
+            await existing.pc.setRemoteDescription(RTCSessionDescription(signal.sdp, "answer"))
+        else:
+            log.debug("ignoring signal %s from %s", signal.kind, from_session_id)
+
+    async def disconnect(self, session_id: str) -> None:
+        link = self._links.pop(session_id, None)
+        if link is None:
+            return
+        for task in link.tasks:
+            task.cancel()
+        for task in link.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        link.audio_out.set_source(None)
+        link.video_out.set_source(None)
+        await link.pc.close()
+
+    async def close(self) -> None:
+        for session_id in list(self._links):
+            await self.disconnect(session_id)
+
+    def _create_link(self, session_id: str) -> PeerLink:
+        pc = RTCPeerConnection(self._configuration)
+        link = PeerLink(
+            session_id=session_id,
+            pc=pc,
+            audio_out=SwitchableTrack("audio"),
+            video_out=SwitchableTrack("video"),
+        )
+        pc.addTransceiver(link.audio_out, direction="sendrecv")
+        pc.addTransceiver(link.video_out, direction="sendrecv")
+        _swap(link.audio_out, self._audio_source())
+        _swap(link.video_out, self._video_source())
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video":
+                link.tasks.append(asyncio.create_task(link.video_in.consume(track)))
+            else:
+                link.audio_in = track
+                self._on_remote_audio(session_id, track)
+
+        @pc.on("connectionstatechange")
+        def on_state() -> None:
+            self._on_peer_state(session_id, pc.connectionState)
+
+        self._links[session_id] = link
+        return link
+
+
+def _swap(switchable: SwitchableTrack, source: MediaStreamTrack | None) -> None:
+    previous = switchable.set_source(source)
+    if previous is not None:
+        previous.stop()

@@ -1,0 +1,177 @@
+"""Call state as immutable snapshots (Stream's ``CallState`` / ``CallParticipantState``).
+
+Every change makes a new snapshot with ``dataclasses.replace``; widgets compare snapshots
+(or selected parts of them) to hear only real changes. Snapshots cross no threads: they are
+made and read on the event loop's thread (the Qt GUI thread under qasync).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from app.protocol import OwnCapability, TrackType
+
+
+class DisconnectReason(StrEnum):
+    """Why a call ended for this client (Stream's ``DisconnectReason``)."""
+
+    LEFT = "left"  # the user pressed leave (Stream: manual)
+    ENDED = "ended"  # someone ended the call for everyone
+    REPLACED = "replaced"  # joining another call in single-call mode
+    TIMEOUT = "timeout"
+    FAILURE = "failure"  # an error: see ``CallStatus.error``
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    LAST_PARTICIPANT_LEFT = "last_participant_left"
+
+
+class CallStatusKind(StrEnum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    DISCONNECTED = "disconnected"
+
+
+@dataclass(frozen=True, slots=True)
+class CallStatus:
+    """A closed set of variants carrying data, like Stream's sealed ``CallStatus``.
+
+    Build them with the class methods: ``CallStatus.reconnecting(attempt=2)``,
+    ``CallStatus.disconnected(DisconnectReason.FAILURE, "ICE failed")``.
+    """
+
+    kind: CallStatusKind = CallStatusKind.IDLE
+    attempt: int = 0  # reconnecting only
+    reason: DisconnectReason | None = None  # disconnected only
+    error: str | None = None  # disconnected with FAILURE: what went wrong, for a person
+
+    @classmethod
+    def idle(cls) -> CallStatus:
+        return cls(CallStatusKind.IDLE)
+
+    @classmethod
+    def connecting(cls) -> CallStatus:
+        return cls(CallStatusKind.CONNECTING)
+
+    @classmethod
+    def connected(cls) -> CallStatus:
+        return cls(CallStatusKind.CONNECTED)
+
+    @classmethod
+    def reconnecting(cls, attempt: int) -> CallStatus:
+        return cls(CallStatusKind.RECONNECTING, attempt=attempt)
+
+    @classmethod
+    def disconnected(cls, reason: DisconnectReason, error: str | None = None) -> CallStatus:
+        return cls(CallStatusKind.DISCONNECTED, reason=reason, error=error)
+
+    @property
+    def is_connected(self) -> bool:
+        return self.kind is CallStatusKind.CONNECTED
+
+    @property
+    def is_active(self) -> bool:
+        """Connecting, connected or reconnecting: the user is in the call."""
+        return self.kind in (
+            CallStatusKind.CONNECTING,
+            CallStatusKind.CONNECTED,
+            CallStatusKind.RECONNECTING,
+        )
+
+    @property
+    def is_disconnected(self) -> bool:
+        return self.kind is CallStatusKind.DISCONNECTED
+
+
+class ConnectionQuality(StrEnum):
+    UNKNOWN = "unknown"
+    POOR = "poor"
+    GOOD = "good"
+    EXCELLENT = "excellent"
+
+
+@dataclass(frozen=True, slots=True)
+class CallParticipantState:
+    """One session in the call (Stream's ``CallParticipantState``).
+
+    ``audio_level`` is 0.0–1.0 (RMS of the last 100 ms, full scale = 1.0);
+    ``published_tracks`` is what the participant sends: ``TrackType.AUDIO`` absent means
+    muted, ``TrackType.VIDEO`` absent means camera off.
+    """
+
+    session_id: str
+    user_id: str
+    name: str
+    image: str | None = None
+    role: str = "user"
+    is_local: bool = False
+    joined_at: datetime | None = None
+    published_tracks: frozenset[TrackType] = frozenset()
+    audio_level: float = 0.0
+    is_speaking: bool = False
+    is_dominant_speaker: bool = False
+    connection_quality: ConnectionQuality = ConnectionQuality.UNKNOWN
+    # the remote peer connection's W3C ``RTCPeerConnectionState`` ("new" … "connected");
+    # empty for the local participant
+    peer_connection_state: str = ""
+    video_size: tuple[int, int] | None = None  # (width, height) of the newest frame, px
+
+    @property
+    def is_audio_enabled(self) -> bool:
+        return TrackType.AUDIO in self.published_tracks
+
+    @property
+    def is_video_enabled(self) -> bool:
+        return TrackType.VIDEO in self.published_tracks
+
+    def with_changes(self, **changes: Any) -> CallParticipantState:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class CallState:
+    """Everything a widget needs to draw one call. ``participants`` are in join order, the
+    local participant included (``is_local``)."""
+
+    call_cid: str
+    call_type: str
+    call_id: str
+    status: CallStatus = field(default_factory=CallStatus.idle)
+    created_by_user_id: str | None = None
+    custom: dict[str, Any] = field(default_factory=dict)
+    own_capabilities: frozenset[OwnCapability] = frozenset()
+    participants: tuple[CallParticipantState, ...] = ()
+    session_id: str | None = None  # the local session, once joined
+    member_user_ids: tuple[str, ...] = ()
+    is_backstage: bool = False
+    created_at: datetime | None = None
+    ended_at: datetime | None = None
+    joined_at: datetime | None = None  # when this client joined (for the call duration)
+    camera_enabled: bool = False  # the local user's wish, kept across reconnects
+    microphone_enabled: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)  # CallSettings as a dict
+
+    @property
+    def local_participant(self) -> CallParticipantState | None:
+        return next((p for p in self.participants if p.is_local), None)
+
+    @property
+    def remote_participants(self) -> tuple[CallParticipantState, ...]:
+        return tuple(p for p in self.participants if not p.is_local)
+
+    @property
+    def dominant_speaker(self) -> CallParticipantState | None:
+        return next((p for p in self.participants if p.is_dominant_speaker), None)
+
+    def participant(self, session_id: str) -> CallParticipantState | None:
+        return next((p for p in self.participants if p.session_id == session_id), None)
+
+    def has_capability(self, capability: OwnCapability) -> bool:
+        return capability in self.own_capabilities
+
+    def with_changes(self, **changes: Any) -> CallState:
+        return replace(self, **changes)

@@ -1,0 +1,216 @@
+"""``VideoClient``: a signed-in user's connection to one coordinator (Stream's
+``StreamVideo``): REST, the event stream, local media and the active call."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from app.call import Call, CallError, DisconnectReason, LocalMedia
+from app.call.background import spawn
+from app.client.credentials import CredentialStore
+from app.client.errors import ClientError
+from app.client.event_stream import ConnectionState, EventStream
+from app.client.rest import CoordinatorApi
+from app.protocol import (
+    API_PREFIX,
+    GUEST_PATH,
+    CallStateResponse,
+    ErrorCode,
+    GuestRequest,
+    ServerEvent,
+    TokenResponse,
+    UserRequest,
+    UserResponse,
+)
+
+log = logging.getLogger(__name__)
+
+_RECENT_CALLS = TypeAdapter(list[CallStateResponse])
+
+
+class VideoClient:
+    """One user on one coordinator.
+
+    ``token`` or ``token_provider`` (an async callable returning a fresh JWT) authenticate
+    every request, as in Stream's SDK. In single-call mode (the default) joining a call
+    leaves the active one with ``DisconnectReason.REPLACED``.
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        token: str | None = None,
+        token_provider: Callable[[], Awaitable[str]] | None = None,
+        local_media: LocalMedia | None = None,
+        user: UserResponse | None = None,
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.user = user
+        self.local_media = local_media or LocalMedia()
+        self._api = CoordinatorApi(self.server_url, token=token, token_provider=token_provider)
+        self._events = EventStream(self.server_url, self._api.current_token)
+        self._events.add_listener(self._on_event)
+        self._events.on_state_changed = self._on_connection_state
+        self._events.on_reconnected = self._on_reconnected
+        self._calls: dict[str, Call] = {}
+        self._active: list[Call] = []
+        self.on_connection_state_changed: Callable[[ConnectionState], None] | None = None
+
+    # --- sign-in ----------------------------------------------------------------------
+
+    @classmethod
+    async def sign_in_guest(
+        cls,
+        server_url: str,
+        name: str,
+        *,
+        user_id: str | None = None,
+        local_media: LocalMedia | None = None,
+        credentials: CredentialStore | None = None,
+    ) -> VideoClient:
+        """Sign in as a guest (local mode) and open the event stream.
+
+        A token kept in the OS keyring for ``(server_url, user_id)`` is reused while it is
+        valid. Raises ``ClientError`` when the coordinator refuses or cannot be reached.
+        """
+        store = credentials or CredentialStore()
+        if user_id is not None:
+            stored = store.get(server_url, user_id)
+            if stored is not None:
+                client = cls(server_url, token=stored, local_media=local_media)
+                try:
+                    await client.connect()
+                    return client
+                except ClientError as exc:
+                    await client.disconnect()
+                    if exc.code not in (ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_INVALID):
+                        raise
+        api = CoordinatorApi(server_url)
+        try:
+            issued = await api.request(
+                "POST",
+                GUEST_PATH,
+                body=GuestRequest(user=UserRequest(id=user_id, name=name)),
+                response_model=TokenResponse,
+                authenticated=False,
+            )
+        finally:
+            await api.close()
+        store.set(server_url, issued.user.id, issued.access_token)
+        client = cls(
+            server_url, token=issued.access_token, local_media=local_media, user=issued.user
+        )
+        await client.connect()
+        return client
+
+    async def connect(self) -> UserResponse:
+        """Check the token (``GET /users/me``) and open the event stream."""
+        self.user = await self._api.request(
+            "GET", f"{API_PREFIX}/users/me", response_model=UserResponse
+        )
+        await self._events.connect()
+        return self.user
+
+    async def disconnect(self) -> None:
+        """Leave every active call, close the event stream and the devices."""
+        for call in list(self._active):
+            await call.leave()
+        await self._events.close()
+        await self._api.close()
+        await self.local_media.close()
+
+    @property
+    def connection_state(self) -> ConnectionState:
+        return self._events.state
+
+    # --- calls ------------------------------------------------------------------------
+
+    def make_call(self, call_type: str = "default", call_id: str | None = None) -> Call:
+        """The ``Call`` object for ``call_type:call_id`` (one per cid); a ``None`` id makes
+        a new random one, as Stream does."""
+        call_id = call_id or uuid.uuid4().hex[:12]
+        cid = f"{call_type}:{call_id}"
+        if cid not in self._calls:
+            self._calls[cid] = Call(_Host(self), call_type, call_id)
+        return self._calls[cid]
+
+    @property
+    def active_call(self) -> Call | None:
+        return self._active[-1] if self._active else None
+
+    async def query_recent_calls(self) -> list[CallStateResponse]:
+        """Calls the user created, is a member of, or joined; newest first."""
+        data = await self._api.request_json("GET", f"{API_PREFIX}/calls")
+        return _RECENT_CALLS.validate_python(data)
+
+    # --- plumbing used by Call (through _Host) ----------------------------------------
+
+    def _on_event(self, event: ServerEvent) -> None:
+        call_cid = getattr(event, "call_cid", None)
+        if call_cid is None:
+            return
+        call = self._calls.get(call_cid)
+        if call is not None:
+            call.handle_event(event)
+
+    def _on_connection_state(self, state: ConnectionState) -> None:
+        if state is ConnectionState.RECONNECTING:
+            for call in self._active:
+                call.mark_reconnecting()
+        if self.on_connection_state_changed is not None:
+            self.on_connection_state_changed(state)
+
+    def _on_reconnected(self, connection_id: str) -> None:
+        log.info("event stream back as %s; rejoining %d call(s)", connection_id, len(self._active))
+        for call in list(self._active):
+            spawn(call.rejoin(), name=f"rejoin {call.cid}")
+
+
+class _Host:
+    """The narrow face of ``VideoClient`` that a ``Call`` sees (``CallHost``)."""
+
+    def __init__(self, client: VideoClient) -> None:
+        self._client = client
+        self.local_media = client.local_media
+
+    async def request(self, method: str, path: str, body: Any, model: type[Any]) -> Any:
+        try:
+            if model is dict:
+                return await self._client._api.request_json(method, path, body=body)
+            return await self._client._api.request(method, path, body=body, response_model=model)
+        except ClientError as exc:
+            code = exc.code.value if exc.code is not None else "unreachable"
+            raise CallError(code, exc.message) from exc
+
+    async def ensure_connected(self) -> str:
+        events = self._client._events
+        if events.state is ConnectionState.DISCONNECTED:
+            try:
+                await self._client.connect()
+            except ClientError as exc:
+                raise CallError("unreachable", exc.message) from exc
+        if events.connection_id is None:
+            raise CallError("unreachable", "no connection to the coordinator")
+        return events.connection_id
+
+    async def send_message(self, message: BaseModel) -> None:
+        await self._client._events.send(message)
+
+    def call_became_active(self, call: Call) -> None:
+        client = self._client
+        for other in list(client._active):
+            if other is not call:
+                # single-call mode (Stream's default): the new call replaces the old one
+                spawn(other.leave(DisconnectReason.REPLACED), name=f"replace {other.cid}")
+        if call not in client._active:
+            client._active.append(call)
+
+    def call_became_inactive(self, call: Call) -> None:
+        if call in self._client._active:
+            self._client._active.remove(call)
