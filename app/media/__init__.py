@@ -1,0 +1,58 @@
+"""Parley's media layer on aiortc: sources, sinks, the switchable sender track, audio
+mixing and output, device enumeration and the ICE policy.
+
+Threading: everything here is used from the asyncio loop thread (the Qt GUI thread
+under qasync) unless a docstring says otherwise; blocking work (decoding, capture,
+PortAudio callbacks) runs in threads and hands results back with
+``call_soon_threadsafe``.
+"""
+
+from app.media.audio_mixer import AudioMixer
+from app.media.audio_output import ClockedNullOutput, SoundDeviceOutput, WavRecorder
+from app.media.audio_sources import FRAME_SAMPLES, SAMPLE_RATE, FileAudioTrack, MicrophoneTrack
+from app.media.devices import (
+    DEFAULT_DEVICE_ID,
+    FakeDevices,
+    MediaDeviceInfo,
+    list_audio_inputs,
+    list_audio_outputs,
+    list_video_inputs,
+    open_audio_source,
+    open_video_source,
+)
+from app.media.errors import MediaDeviceError
+from app.media.frame_sink import FrameSink
+from app.media.ice_policy import apply_ice_policy, loopback_only_active
+from app.media.levels import LevelMeter, SpeakingDetector, rms_level
+from app.media.switchable_track import RelayedSource, SwitchableTrack
+from app.media.video_sources import CameraVideoTrack, FileVideoTrack
+
+__all__ = [
+    "DEFAULT_DEVICE_ID",
+    "FRAME_SAMPLES",
+    "SAMPLE_RATE",
+    "AudioMixer",
+    "CameraVideoTrack",
+    "ClockedNullOutput",
+    "FakeDevices",
+    "FileAudioTrack",
+    "FileVideoTrack",
+    "FrameSink",
+    "LevelMeter",
+    "MediaDeviceError",
+    "MediaDeviceInfo",
+    "MicrophoneTrack",
+    "RelayedSource",
+    "SoundDeviceOutput",
+    "SpeakingDetector",
+    "SwitchableTrack",
+    "WavRecorder",
+    "apply_ice_policy",
+    "list_audio_inputs",
+    "list_audio_outputs",
+    "list_video_inputs",
+    "loopback_only_active",
+    "open_audio_source",
+    "open_video_source",
+    "rms_level",
+]
