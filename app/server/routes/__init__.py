@@ -1,0 +1,6 @@
+"""The coordinator's REST routers (mounted under ``/api/v1``)."""
+
+from app.server.routes.auth import router as auth_router
+from app.server.routes.calls import router as calls_router
+
+__all__ = ["auth_router", "calls_router"]

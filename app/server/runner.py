@@ -1,0 +1,108 @@
+"""Running the coordinator under uvicorn from Python (``run_server``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import Callable
+
+import uvicorn
+
+from app.server.app import create_app
+from app.server.coordinator import Coordinator
+from app.server.settings import ServerSettings
+
+WS_MAX_MESSAGE_BYTES = 1024 * 1024  # an SDP is at most 200 kB (SignalPayload)
+GRACEFUL_SHUTDOWN_S = 5.0
+_log = logging.getLogger(__name__)
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: any free port).
+
+    Raises ``OSError`` when the address is taken — uvicorn would ``sys.exit`` instead.
+    """
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.create_server(address[:2], family=family)
+    sock.set_inheritable(False)
+    return sock
+
+
+def _is_idle(coordinator: Coordinator) -> bool:
+    return coordinator.hub.connection_count == 0 and coordinator.sessions.active_sessions == 0
+
+
+async def _exit_when_idle(server: uvicorn.Server, coordinator: Coordinator, idle_s: float) -> None:
+    """Stop ``server`` once it has had no connection and no session for ``idle_s``."""
+    check_every_s = min(1.0, idle_s / 4)
+    idle_since = time.monotonic()
+    while not server.should_exit:
+        await asyncio.sleep(check_every_s)
+        if not _is_idle(coordinator):
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= idle_s:
+            _log.info("idle for %.0f s: stopping", idle_s)
+            server.should_exit = True
+
+
+async def run_server(
+    settings: ServerSettings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    exit_when_idle_s: float | None = None,
+    on_started: Callable[[int], None] | None = None,
+) -> None:
+    """Serve the coordinator on ``host:port`` until stopped.
+
+    ``on_started(bound_port)`` runs once it accepts connections (``port=0`` picks a free
+    port). With ``exit_when_idle_s`` the server stops itself after that many seconds with
+    no WebSocket connection and no joined session — the embedded coordinator outlives the
+    app that started it until the calls it serves end. Cancelling this coroutine shuts
+    the server down gracefully (open WebSockets are closed with 1012) before it re-raises.
+    Raises ``OSError`` when the address cannot be bound.
+    """
+    app = create_app(settings)
+    coordinator: Coordinator = app.state.coordinator
+    # Open the database here so a bad URL or folder raises to the caller; uvicorn would
+    # sys.exit() from its lifespan start-up instead.
+    await coordinator.store.create_tables()
+    sock = bind_socket(host, port)
+    bound_port: int = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # the embedding program owns logging configuration
+        ws_max_size=WS_MAX_MESSAGE_BYTES,
+        timeout_graceful_shutdown=int(GRACEFUL_SHUTDOWN_S),
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    watchers: list[asyncio.Task[None]] = []
+    try:
+        while not server.started:
+            if serving.done():
+                break
+            await asyncio.sleep(0.01)
+        if serving.done():
+            serving.result()  # re-raise a start-up failure
+            raise RuntimeError("the coordinator stopped while starting")
+        if exit_when_idle_s is not None:
+            watchers.append(
+                asyncio.create_task(_exit_when_idle(server, coordinator, exit_when_idle_s))
+            )
+        if on_started is not None:
+            on_started(bound_port)
+        await asyncio.shield(serving)
+    except asyncio.CancelledError:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await serving
+        raise
+    finally:
+        for watcher in watchers:
+            watcher.cancel()
+        sock.close()

@@ -1,0 +1,5 @@
+pytest_plugins = [
+    "tests.fixtures.coordinator",
+    "tests.fixtures.media_files",
+    "tests.fixtures.pulseaudio",
+]
