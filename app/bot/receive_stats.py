@@ -111,8 +111,8 @@ class ReceiveMonitor:
                 stats.psnr_db.append(psnr)
 
     def tick_second(self, inbound_bytes: dict[str, int], elapsed_s: float) -> None:
-        """Close one reporting interval: fps, and bitrates from the W3C ``inbound-rtp``
-        ``bytesReceived`` totals by kind (``{"audio": n, "video": n}``)."""
+        """Close one reporting interval: fps, and bitrates from byte totals by kind
+        (``{"audio": n, "video": n}``, from the remote sender's reports)."""
         self.stats.frames_last_second = self._count_this_second
         self._count_this_second = 0
         if elapsed_s > 0:

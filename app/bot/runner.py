@@ -164,10 +164,12 @@ class Bot:
     async def _inbound_bytes(self, session_id: str) -> dict[str, int]:
         if self._call is None:
             return {}
+        # aiortc's inbound-rtp has no bytesReceived; the sender's RTCP sender reports
+        # (remote-outbound-rtp bytesSent) count the same bytes on a loss-free link.
         totals: dict[str, int] = {}
         for stats in (await self._call.get_stats(session_id)).values():
-            if getattr(stats, "type", None) == "inbound-rtp":
-                totals[stats.kind] = totals.get(stats.kind, 0) + stats.bytesReceived
+            if getattr(stats, "type", None) == "remote-outbound-rtp":
+                totals[stats.kind] = totals.get(stats.kind, 0) + stats.bytesSent
         return totals
 
     def _record(self, elapsed_s: float) -> dict[str, Any]:
