@@ -1,0 +1,131 @@
+"""``ScriptedCall``: the engine's ``Call`` surface that widgets use, driven by a test.
+
+Widget tests need exact snapshots (a muted participant, a speaker, a failure) at exact
+moments; a real call over the network cannot be steered like that. The snapshots are real
+``CallState`` objects and the sinks real ``FrameSink``s fed with real decoded frames; only
+the call's network side is replaced. End-to-end tests use the real ``Call``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from app.call import CallError, CallParticipantState, CallState, CallStatus, DisconnectReason
+from app.media import FrameSink
+from app.protocol import (
+    CallResponse,
+    CallSettings,
+    GetOrCreateCallResponse,
+    TrackType,
+    UserResponse,
+)
+
+
+def participant(
+    session_id: str,
+    name: str,
+    *,
+    local: bool = False,
+    audio: bool = True,
+    video: bool = True,
+    speaking: bool = False,
+) -> CallParticipantState:
+    tracks = {TrackType.AUDIO} if audio else set()
+    if video:
+        tracks.add(TrackType.VIDEO)
+    return CallParticipantState(
+        session_id=session_id,
+        user_id=name.lower().replace(" ", "-"),
+        name=name,
+        is_local=local,
+        published_tracks=frozenset(tracks),
+        is_speaking=speaking,
+    )
+
+
+class ScriptedCall:
+    """Publishes the snapshots a test gives it; commands change the state like the real
+    call does, or raise ``CallError`` when ``fail_with`` is set."""
+
+    def __init__(self, call_type: str = "default", call_id: str = "standup") -> None:
+        self.call_type = call_type
+        self.id = call_id
+        self.cid = f"{call_type}:{call_id}"
+        self._state = CallState(call_cid=self.cid, call_type=call_type, call_id=call_id)
+        self._listeners: list[Callable[[CallState], None]] = []
+        self.sinks: dict[str, FrameSink] = {}
+        self.commands: list[tuple[str, object]] = []
+        self.fail_with: CallError | None = None
+        self.running_session_id: str | None = None  # the call's session, as the server says
+
+    @property
+    def state(self) -> CallState:
+        return self._state
+
+    @property
+    def listener_count(self) -> int:
+        return len(self._listeners)
+
+    def subscribe(self, listener: Callable[[CallState], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def publish(self, state: CallState) -> None:
+        self._state = state
+        for listener in list(self._listeners):
+            listener(state)
+
+    def video_sink(self, session_id: str) -> FrameSink | None:
+        return self.sinks.get(session_id)
+
+    async def join(self, *, create: bool = True) -> None:
+        self._command("join", create)
+        self.publish(self._state.with_changes(status=CallStatus.connecting()))
+
+    async def leave(self) -> None:
+        self._command("leave", None)
+        self.publish(
+            self._state.with_changes(status=CallStatus.disconnected(DisconnectReason.LEFT))
+        )
+
+    async def get_or_create(self, **_: object) -> GetOrCreateCallResponse:
+        self._command("get_or_create", None)
+        now = datetime.now(UTC)
+        call = CallResponse(
+            cid=self.cid,
+            type=self.call_type,
+            id=self.id,
+            created_by=UserResponse(id="ada", name="Ada"),
+            settings=CallSettings(),
+            created_at=now,
+            updated_at=now,
+            session_id=self.running_session_id,
+        )
+        return GetOrCreateCallResponse(call=call, created=False)
+
+    async def set_microphone_enabled(self, enabled: bool) -> None:
+        self._command("microphone", enabled)
+        self._set_local_track(TrackType.AUDIO, enabled, microphone_enabled=enabled)
+
+    async def set_camera_enabled(self, enabled: bool) -> None:
+        self._command("camera", enabled)
+        self._set_local_track(TrackType.VIDEO, enabled, camera_enabled=enabled)
+
+    def _command(self, name: str, argument: object) -> None:
+        self.commands.append((name, argument))
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    def _set_local_track(self, track: TrackType, on: bool, **changes: bool) -> None:
+        participants = tuple(
+            p.with_changes(
+                published_tracks=(p.published_tracks | {track})
+                if on
+                else (p.published_tracks - {track})
+            )
+            if p.is_local
+            else p
+            for p in self._state.participants
+        )
+        self.publish(self._state.with_changes(participants=participants, **changes))

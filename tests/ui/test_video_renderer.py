@@ -1,0 +1,120 @@
+"""VideoRenderer paints the newest frame of a real FrameSink fed with decoded vtest.avi."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.media import FrameSink
+from tests.ui.helpers import color_fraction, grab_rgb
+from ui.video_renderer import VideoFit, VideoRenderer
+
+# vtest.avi is 768x576 (4:3); a 4:3 widget shows the whole frame with either fit.
+WIDTH, HEIGHT = 384, 288
+
+
+def _expected(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
+    return frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+
+
+def _renderer(qtbot: QtBot, sink: FrameSink | None, **kwargs: object) -> VideoRenderer:
+    renderer = VideoRenderer(corner_radius_px=0, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(renderer)
+    renderer.resize(WIDTH, HEIGHT)
+    renderer.set_sink(sink)
+    renderer.show()
+    return renderer
+
+
+def test_paints_the_frame_pixels(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame], artifacts_dir: Path
+) -> None:
+    sink = FrameSink()
+    renderer = _renderer(qtbot, sink)
+    frame = vtest_frames[10]
+    sink.put(frame)
+    painted = grab_rgb(renderer, artifacts_dir / "renderer_frame.png").astype(float)
+    expected = _expected(frame, WIDTH, HEIGHT).astype(float)
+    assert painted.shape == expected.shape
+    assert abs(painted.mean() - expected.mean()) < 3.0
+    assert abs(painted.std() - expected.std()) < 3.0
+    correlation = np.corrcoef(painted.ravel(), expected.ravel())[0, 1]
+    assert correlation > 0.98
+    assert renderer.has_video
+
+
+def test_mirror_flips_horizontally(qtbot: QtBot, vtest_frames: list[av.VideoFrame]) -> None:
+    sink = FrameSink()
+    sink.put(vtest_frames[5])
+    plain = grab_rgb(_renderer(qtbot, sink)).astype(float)
+    mirrored = grab_rgb(_renderer(qtbot, sink, mirror=True)).astype(float)
+    assert np.abs(mirrored - plain[:, ::-1]).mean() < 2.0
+    assert np.abs(mirrored - plain).mean() > 10.0  # the scene is not symmetric
+
+
+def test_contain_letterboxes_and_cover_fills(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    sink = FrameSink()
+    sink.put(vtest_frames[0])
+    background = "#102030"
+    wide = {"background": background}
+    contain = _renderer(qtbot, sink, fit=VideoFit.CONTAIN, **wide)
+    cover = _renderer(qtbot, sink, fit=VideoFit.COVER, **wide)
+    for renderer in (contain, cover):
+        renderer.resize(640, 240)  # 8:3, wider than the 4:3 frame
+    side_bars = grab_rgb(contain)[:, :100]
+    assert color_fraction(side_bars, (0x10, 0x20, 0x30), tolerance=2) > 0.99
+    assert color_fraction(grab_rgb(cover), (0x10, 0x20, 0x30), tolerance=2) < 0.01
+
+
+def test_only_the_newest_frame_is_converted(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    sink = FrameSink()
+    renderer = _renderer(qtbot, sink)
+    grab_rgb(renderer)
+    before = renderer.painted_frame_count
+    for frame in vtest_frames[:20]:  # a burst faster than any repaint
+        sink.put(frame)
+    painted = grab_rgb(renderer).astype(float)
+    assert renderer.painted_frame_count == before + 1
+    expected = _expected(vtest_frames[19], WIDTH, HEIGHT).astype(float)
+    assert np.abs(painted - expected).mean() < 4.0
+
+
+def test_placeholder_without_video(qtbot: QtBot, vtest_frames: list[av.VideoFrame]) -> None:
+    sink = FrameSink()
+    sink.put(vtest_frames[0])
+    renderer = _renderer(qtbot, sink, background="#000000")
+    renderer.set_placeholder("Ada Lovelace", "ada")
+    renderer.set_video_enabled(False)  # a camera turned off: its last frame must go
+    pixels = grab_rgb(renderer)
+    assert not renderer.has_video
+    assert color_fraction(pixels, (0, 0, 0), tolerance=2) > 0.7  # background around avatar
+    centre = pixels[HEIGHT // 2 - 20 : HEIGHT // 2 + 20, WIDTH // 2 - 40 : WIDTH // 2 - 25]
+    assert color_fraction(centre, (0, 0, 0), tolerance=2) < 0.1  # the avatar circle
+
+
+def test_deleted_renderer_leaves_the_sink(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame], caplog: pytest.LogCaptureFixture
+) -> None:
+    sink = FrameSink()
+    renderer = VideoRenderer()
+    renderer.set_sink(sink)
+    renderer.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(renderer), timeout=2000)
+    with caplog.at_level(logging.ERROR):
+        sink.put(vtest_frames[0])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def _alive(widget: VideoRenderer) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(widget)

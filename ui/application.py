@@ -1,0 +1,135 @@
+"""The desktop application: QApplication + qasync loop, theme, sign-in, the home window.
+
+Start-up is asynchronous so the window appears at once: ensure the coordinator (the
+embedded one unless ``--server``), sign in as a guest, then enable the home window (and
+open ``--call``'s Lobby). Any failure is shown in the window; nothing raises into Qt.
+On close: leave the active call, disconnect, release the devices, then stop the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from app.call import LocalMedia
+from app.client import VideoClient
+from app.server import ensure_local_coordinator
+from ui.bridge import error_text
+from ui.home_window import HomeWindow, parse_call_reference
+from ui.icons import app_icon
+from ui.qt_environment import sanitize_qt_environment
+from ui.theme import Theme
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AppOptions:
+    """What the ``parley`` command line chose (see ``ui.cli``)."""
+
+    user_name: str | None = None
+    server_url: str | None = None
+    video_file: str | None = None
+    audio_file: str | None = None
+    call: str | None = None  # "type:id" or "id": open its Lobby after sign-in
+    data_dir: Path | None = None
+
+
+def guest_user_id(name: str) -> str:
+    """A stable guest id for a display name (``"Ada Lovelace"`` → ``"ada-lovelace"``), so
+    the same name signs in as the same user and finds its recent calls again."""
+    slug = re.sub(r"[^a-z0-9@._-]+", "-", name.strip().lower()).strip("-")
+    return slug[:128] or "guest"
+
+
+def default_user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "Guest"
+
+
+class ParleyApp:
+    """One running desktop app: window, engine client, shutdown."""
+
+    def __init__(self, app: QApplication, options: AppOptions) -> None:
+        self.options = options
+        self.window = HomeWindow()
+        self.client: VideoClient | None = None
+        self._closed = asyncio.Event()
+        self.window.closing.connect(self._closed.set)
+
+    async def run(self) -> None:
+        """Show the window, sign in, and return once the window was closed and the engine
+        shut down."""
+        self.window.show()
+        starting = asyncio.create_task(self._start())
+        await self._closed.wait()
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        await self._shutdown()
+
+    async def _start(self) -> None:
+        options = self.options
+        name = options.user_name or default_user_name()
+        local_media = LocalMedia(video_file=options.video_file, audio_file=options.audio_file)
+        try:
+            server_url = options.server_url or await ensure_local_coordinator(options.data_dir)
+            self.client = await VideoClient.sign_in_guest(
+                server_url, name, user_id=guest_user_id(name), local_media=local_media
+            )
+        except Exception as exc:  # any failure here is a message for the user, not a crash
+            log.exception("sign-in failed")
+            await local_media.close()
+            self.window.show_error(
+                self.window.tr("Couldn't sign in: %1").replace("%1", error_text(exc))
+            )
+            return
+        self.window.set_client(self.client)
+        if options.call:
+            reference = parse_call_reference(options.call)
+            if reference is None:
+                self.window.show_error(
+                    self.window.tr("Not a call code: %1").replace("%1", options.call)
+                )
+            else:
+                self.window.open_call(self.client.make_call(*reference))
+
+    async def _shutdown(self) -> None:
+        """Leave the active call, close the event stream and release the devices."""
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            await client.disconnect()
+        except Exception:  # the window is gone; a failed goodbye is only worth a log line
+            log.exception("disconnecting at exit failed")
+
+
+def run_gui(options: AppOptions) -> int:
+    """Run the desktop app until its window is closed; returns the exit status."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    sanitize_qt_environment()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Parley")
+    app.setOrganizationName("Parley")
+    app.setDesktopFileName("parley")
+    app.setWindowIcon(app_icon())
+    # The loop ends when ParleyApp.run returns (after shutdown), not when Qt sees the last
+    # window close: leaving the call and disconnecting still need the loop.
+    app.setQuitOnLastWindowClosed(False)
+    Theme(app).apply()
+    parley = ParleyApp(app, options)
+    asyncio.run(parley.run(), loop_factory=lambda: qasync.QEventLoop(app))
+    return 0

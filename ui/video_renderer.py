@@ -1,0 +1,204 @@
+"""``VideoRenderer``: paints the newest frame of a frame sink (Stream's ``StreamVideoRenderer``).
+
+Frames bypass the call state: the sink keeps only the latest frame and notifies listeners on
+the loop (GUI) thread. A notification only schedules a repaint (``update()``); Qt coalesces
+repaints, so when painting is slower than the frame rate frames are dropped, never queued
+(ARCHITECTURE.md, "State flow" 5). The conversion to RGB is done by libswscale through
+``VideoFrame.reformat`` straight to the painted size in device pixels, so a 720p frame in a
+thumbnail costs a thumbnail's worth of pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.avatar import paint_avatar
+from ui.subscription import Subscription, weak_method
+from ui.theme import current_palette
+
+if TYPE_CHECKING:
+    import av
+
+
+class FrameSource(Protocol):
+    """What the renderer needs of ``app.media.FrameSink``."""
+
+    def latest(self) -> av.VideoFrame | None: ...
+
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]: ...
+
+
+class VideoFit(StrEnum):
+    """How a frame fills the widget (Stream's ``VideoFit``)."""
+
+    CONTAIN = "contain"  # whole frame visible, letterboxed
+    COVER = "cover"  # fills the widget, edges cropped
+
+
+class VideoRenderer(QWidget):
+    """Paints ``sink.latest()`` aspect-fitted into rounded corners, or an avatar placeholder.
+
+    The placeholder (a circle with the initials of ``placeholder_name``) shows when there is
+    no sink, no frame yet, or ``video_enabled`` is False (a stale last frame of a camera
+    that was turned off must not stay on screen). ``mirror`` flips horizontally, for the
+    self-view, as every calling app does.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        fit: VideoFit = VideoFit.COVER,
+        mirror: bool = False,
+        corner_radius_px: float = 12.0,
+        background: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QSize(64, 48))
+        self._fit = fit
+        self._mirror = mirror
+        self._corner_radius_px = corner_radius_px
+        self._background = QColor(background or current_palette().stage_surface)
+        self._sink: FrameSource | None = None
+        self._subscription = Subscription()
+        self._video_enabled = True
+        self._placeholder_name = ""
+        self._placeholder_key: str | None = None
+        # (frame, width_px, height_px) → the converted image and the RGB frame backing it
+        self._cache_key: tuple[object, int, int] | None = None
+        self._cache_frame: av.VideoFrame | None = None
+        self._cache_image: QImage | None = None
+        self._painted_frame_count = 0
+        # Leave the sink when Qt deletes the widget (a parent closing), not only on set_sink.
+        self.destroyed.connect(self._subscription.cancel)
+
+    # --- configuration ------------------------------------------------------------------
+
+    @property
+    def sink(self) -> FrameSource | None:
+        return self._sink
+
+    def set_sink(self, sink: FrameSource | None) -> None:
+        """Render ``sink`` from now on (None: the placeholder only)."""
+        if sink is self._sink:
+            return
+        self._subscription.cancel()
+        self._sink = sink
+        self._invalidate_cache()
+        if sink is not None:
+            self._subscription.set(sink.add_listener(weak_method(self.update)))
+        self.update()
+
+    @property
+    def video_enabled(self) -> bool:
+        return self._video_enabled
+
+    def set_video_enabled(self, enabled: bool) -> None:
+        if enabled != self._video_enabled:
+            self._video_enabled = enabled
+            self.update()
+
+    def set_placeholder(self, name: str, key: str | None = None) -> None:
+        """Whose avatar to show without video; ``key`` (a user id) picks its colour."""
+        if (name, key) != (self._placeholder_name, self._placeholder_key):
+            self._placeholder_name, self._placeholder_key = name, key
+            self.update()
+
+    @property
+    def fit(self) -> VideoFit:
+        return self._fit
+
+    def set_fit(self, fit: VideoFit) -> None:
+        if fit is not self._fit:
+            self._fit = fit
+            self._invalidate_cache()
+            self.update()
+
+    @property
+    def mirror(self) -> bool:
+        return self._mirror
+
+    def set_mirror(self, mirror: bool) -> None:
+        if mirror != self._mirror:
+            self._mirror = mirror
+            self.update()
+
+    def set_corner_radius(self, radius_px: float) -> None:
+        self._corner_radius_px = radius_px
+        self.update()
+
+    # --- state for tests and overlays ---------------------------------------------------
+
+    @property
+    def has_video(self) -> bool:
+        """True when the next paint draws a frame rather than the placeholder."""
+        return self._video_enabled and self._sink is not None and self._sink.latest() is not None
+
+    @property
+    def painted_frame_count(self) -> int:
+        """Distinct frames converted and painted so far (dropped frames are not counted)."""
+        return self._painted_frame_count
+
+    # --- painting -----------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        bounds = QRectF(self.rect())
+        clip = QPainterPath()
+        clip.addRoundedRect(bounds, self._corner_radius_px, self._corner_radius_px)
+        painter.setClipPath(clip)
+        painter.fillRect(bounds, self._background)
+        frame = self._sink.latest() if (self._sink is not None and self._video_enabled) else None
+        if frame is None or frame.width <= 0 or frame.height <= 0:
+            paint_avatar(painter, bounds, self._placeholder_name, self._placeholder_key)
+            return
+        target = _fitted_rect(bounds, frame.width, frame.height, self._fit)
+        ratio = self.devicePixelRatioF()
+        width_px, height_px = round(target.width() * ratio), round(target.height() * ratio)
+        image = self._image_for(frame, width_px, height_px)
+        if self._mirror:
+            painter.translate(bounds.center().x() * 2, 0)
+            painter.scale(-1, 1)
+        painter.drawImage(target, image)
+
+    def _image_for(self, frame: av.VideoFrame, width_px: int, height_px: int) -> QImage:
+        width_px, height_px = max(2, width_px), max(2, height_px)
+        key = (frame, width_px, height_px)
+        if key != self._cache_key or self._cache_image is None:
+            rgb = frame.reformat(width=width_px, height=height_px, format="rgb24")
+            plane = rgb.planes[0]  # rows may be padded: pass the plane's own line size
+            self._cache_image = QImage(
+                memoryview(plane), width_px, height_px, plane.line_size, QImage.Format.Format_RGB888
+            )
+            self._cache_frame = rgb  # the QImage borrows the plane's memory
+            self._cache_key = key
+            self._painted_frame_count += 1
+        return self._cache_image
+
+    def _invalidate_cache(self) -> None:
+        self._cache_key = self._cache_frame = self._cache_image = None
+
+
+def _fitted_rect(bounds: QRectF, frame_width: int, frame_height: int, fit: VideoFit) -> QRectF:
+    """The rectangle, centred in ``bounds``, that a ``frame_width``×``frame_height`` frame
+    occupies under ``fit`` (it may overflow ``bounds`` for COVER; the clip crops it)."""
+    sx, sy = bounds.width() / frame_width, bounds.height() / frame_height
+    scale = max(sx, sy) if fit is VideoFit.COVER else min(sx, sy)
+    rect = QRectF(0, 0, frame_width * scale, frame_height * scale)
+    rect.moveCenter(bounds.center())
+    return rect
