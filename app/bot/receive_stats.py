@@ -73,7 +73,7 @@ class ReceiveMonitor:
         clock: Any,
     ) -> None:
         self.stats = stats
-        self._sink = sink
+        self.sink = sink
         self._read_stamps = read_stamps
         self._reference = reference
         self._clock = clock
@@ -82,7 +82,7 @@ class ReceiveMonitor:
         self.unsubscribe = sink.add_listener(self._on_frame)
 
     def _on_frame(self) -> None:
-        frame = self._sink.latest()
+        frame = self.sink.latest()
         if frame is None:
             return
         stats = self.stats

@@ -127,8 +127,16 @@ class Bot:
             self._done.set()
         for p in state.remote_participants:
             sink = self._call.video_sink(p.session_id) if self._call else None
-            if p.session_id not in self.monitors and sink is not None:
-                stats = ParticipantReceiveStats(session_id=p.session_id, user_id=p.user_id)
+            monitor = self.monitors.get(p.session_id)
+            if sink is not None and (monitor is None or monitor.sink is not sink):
+                # a renegotiated peer connection brings a new sink: follow it, keep counting
+                if monitor is not None:
+                    monitor.unsubscribe()
+                stats = (
+                    monitor.stats
+                    if monitor
+                    else ParticipantReceiveStats(session_id=p.session_id, user_id=p.user_id)
+                )
                 self.monitors[p.session_id] = ReceiveMonitor(
                     stats,
                     sink,

@@ -90,7 +90,8 @@ class Call:
         self._activity = ActivityTracker()
         self._ticker: asyncio.Task[None] | None = None
         self._unsubscribe_media: Callable[[], None] | None = None
-        self._video_unsubscribers: dict[str, Callable[[], None]] = {}
+        self._buffered_events: list[ServerEvent] | None = None
+        self._video_watches: dict[str, tuple[FrameSink, Callable[[], None]]] = {}
 
     # --- state ------------------------------------------------------------------------
 
@@ -224,16 +225,21 @@ class Call:
 
     async def _join_session(self, *, create: bool) -> None:
         connection_id = await self._host.ensure_connected()
-        response: JoinCallResponse = await self._request(
-            "POST",
-            call_path(self.call_type, self.id, "join"),
-            JoinCallRequest(
-                connection_id=connection_id,
-                create=create,
-                published_tracks=self._wanted_tracks(),
-            ),
-            JoinCallResponse,
-        )
+        self._buffered_events = []
+        try:
+            response: JoinCallResponse = await self._request(
+                "POST",
+                call_path(self.call_type, self.id, "join"),
+                JoinCallRequest(
+                    connection_id=connection_id,
+                    create=create,
+                    published_tracks=self._wanted_tracks(),
+                ),
+                JoinCallResponse,
+            )
+        except CallError:
+            self._buffered_events = None
+            raise
         apply_ice_policy(response.credentials.loopback_only)
         state = call_events.apply_call_state_response(self._state, response)
         state = state.with_changes(session_id=response.session_id)
@@ -247,9 +253,11 @@ class Call:
             on_peer_state=self._on_peer_state,
         )
         self._point_senders()
-        for participant in response.participants:
-            if participant.session_id != response.session_id:
-                await self._connect_peer(participant.session_id)
+        buffered, self._buffered_events = self._buffered_events, None
+        for event in buffered or ():
+            self.handle_event(event)
+        for participant in self._state.remote_participants:
+            await self._maybe_offer(participant.session_id)
 
     async def rejoin(self) -> None:
         """Join again after the event stream reconnected (the coordinator dropped our old
@@ -276,26 +284,42 @@ class Call:
             attempt = self._state.status.attempt + 1
             self._set_state(self._state.with_changes(status=CallStatus.reconnecting(attempt)))
 
-    async def _connect_peer(self, session_id: str) -> None:
-        assert self._mesh is not None
-        self._watch_video(session_id)
+    async def _maybe_offer(self, session_id: str) -> None:
+        """Offer to ``session_id`` when this side is the offerer of the pair.
+
+        The session with the greater id offers, the other answers. Both sides know the
+        rule, so offers never cross even when two people join at the same instant (each
+        join answer then lists the other) — "the later joiner offers" breaks exactly then.
+        """
+        own = self._state.session_id
+        if self._mesh is None or own is None or own <= session_id:
+            return
+        if self._mesh.link(session_id) is not None:
+            return
         try:
             await self._mesh.connect_to(session_id)
+            self._watch_video(session_id)
         except Exception as exc:  # one bad peer must not fail the whole call
             log.exception("offer to %s failed", session_id)
             self._update_participant(session_id, peer_connection_state=f"failed: {exc}")
 
     def _watch_video(self, session_id: str) -> None:
+        """Follow the size of a remote video; a renegotiated link brings a new sink."""
+        link = self._mesh.link(session_id) if self._mesh else None
+        if link is None:
+            return
+        sink = link.video_in
+        watched = self._video_watches.get(session_id)
+        if watched is not None:
+            if watched[0] is sink:
+                return
+            watched[1]()
+
         def on_frame() -> None:
-            sink = self.video_sink(session_id)
-            if sink is not None and sink.frame_size is not None:
+            if sink.frame_size is not None:
                 self._update_participant(session_id, video_size=sink.frame_size)
 
-        if self._mesh is None:
-            return
-        link = self._mesh.link(session_id)
-        if link is not None and session_id not in self._video_unsubscribers:
-            self._video_unsubscribers[session_id] = link.video_in.add_listener(on_frame)
+        self._video_watches[session_id] = (sink, sink.add_listener(on_frame))
 
     async def _teardown(self) -> None:
         self._host.call_became_inactive(self)
@@ -310,9 +334,9 @@ class Call:
         await self._close_media()
 
     async def _close_media(self) -> None:
-        for unsubscribe in self._video_unsubscribers.values():
+        for _, unsubscribe in self._video_watches.values():
             unsubscribe()
-        self._video_unsubscribers.clear()
+        self._video_watches.clear()
         if self._mesh is not None:
             for session_id in self._mesh.session_ids:
                 self._host.local_media.mixer.remove_source(self._mixer_key(session_id))
@@ -425,7 +449,13 @@ class Call:
     # --- internals: coordinator events ------------------------------------------------
 
     def handle_event(self, event: ServerEvent) -> None:
-        """Apply one coordinator event addressed to this call (called by the client)."""
+        """Apply one coordinator event addressed to this call (called by the client).
+
+        Events that arrive while the join request is in flight wait for its answer: the
+        answer sets the participant list, and an event applied before it would be lost."""
+        if self._buffered_events is not None:
+            self._buffered_events.append(event)
+            return
         state = self._state
         match event:
             case ParticipantJoinedEvent(participant=p):
@@ -433,6 +463,8 @@ class Call:
                     p, local_session_id=state.session_id
                 )
                 self._set_state(call_events.add_participant(state, participant))
+                if not participant.is_local:
+                    spawn(self._maybe_offer(p.session_id), name=f"offer to {p.session_id}")
             case ParticipantLeftEvent(session_id=session_id):
                 self._set_state(call_events.remove_participant(state, session_id))
                 if session_id != state.session_id:
@@ -463,9 +495,9 @@ class Call:
             log.exception("signal %s from %s failed", signal.kind, sender)
 
     async def _drop_peer(self, session_id: str) -> None:
-        unsubscribe = self._video_unsubscribers.pop(session_id, None)
-        if unsubscribe is not None:
-            unsubscribe()
+        watched = self._video_watches.pop(session_id, None)
+        if watched is not None:
+            watched[1]()
         self._host.local_media.mixer.remove_source(self._mixer_key(session_id))
         if self._mesh is not None:
             await self._mesh.disconnect(session_id)

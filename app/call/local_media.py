@@ -206,9 +206,7 @@ class LocalMedia:
         if self.camera_device_id is None:
             raise MediaDeviceError("No camera found: connect one or choose a video file")
         # opening a camera blocks for up to a second: keep it off the loop
-        source: MediaStreamTrack = await asyncio.to_thread(
-            open_video_source, self.camera_device_id
-        )
+        source: MediaStreamTrack = await asyncio.to_thread(open_video_source, self.camera_device_id)
         if self._video_transform is not None:
             source = self._video_transform(source)
         self._video_source = source

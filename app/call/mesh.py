@@ -1,8 +1,8 @@
 """Mesh media transport: one aiortc ``RTCPeerConnection`` per remote participant.
 
-Who offers: the session that joins later sends an offer to every session already in the
-call; sessions already there only answer. Offers therefore never cross (no glare), and a
-participant that joins needs nothing from the others but their answers.
+Who offers: of each pair of sessions, the one with the greater session id (the rule
+lives in ``Call``); the other only answers. Both sides apply the same rule to what they
+know, so offers never cross (no glare), even when two people join at the same instant.
 
 aiortc gathers all ICE candidates before ``setLocalDescription`` returns, so an offer or
 answer carries complete SDP and no trickle messages are needed.
@@ -28,6 +28,7 @@ from aiortc import (
     RTCSessionDescription,
 )
 
+from app.call.background import spawn
 from app.media import FrameSink, SwitchableTrack
 from app.protocol import MediaCredentials, SignalPayload
 
@@ -103,7 +104,7 @@ class MeshTransport:
             _swap(link.video_out, video())
 
     async def connect_to(self, session_id: str) -> None:
-        """Offer a connection to ``session_id`` (we joined after it)."""
+        """Offer a connection to ``session_id`` (this side is the pair's offerer)."""
         link = self._create_link(session_id)
         offer = await link.pc.createOffer()
         await link.pc.setLocalDescription(offer)
@@ -167,7 +168,9 @@ class MeshTransport:
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             if track.kind == "video":
-                link.tasks.append(asyncio.create_task(link.video_in.consume(track)))
+                link.tasks.append(
+                    spawn(link.video_in.consume(track), name=f"video from {session_id}")
+                )
             else:
                 link.audio_in = track
                 self._on_remote_audio(session_id, track)

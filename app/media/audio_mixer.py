@@ -138,11 +138,11 @@ class AudioMixer:
             self._sources[key].gain = max(0.0, gain)
 
     def source_level(self, key: str) -> float:
-        """RMS level (0..1) of what ``key`` received over the last 100 ms, at any gain.
-
-        Raises ``KeyError`` for an unknown key.
-        """
-        return self._sources[key].meter.level()
+        """RMS level (0..1) of what ``key`` received over the last 100 ms, at any gain;
+        0.0 for a key that is not (or not yet) mixed — a participant whose audio track has
+        not arrived is silent, not an error."""
+        source = self._sources.get(key)
+        return source.meter.level() if source is not None else 0.0
 
     def keys(self) -> list[str]:
         """Keys of the sources being mixed."""

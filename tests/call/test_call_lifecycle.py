@@ -122,3 +122,26 @@ async def test_joining_a_second_call_replaces_the_first(coordinator, vtest_avi, 
         assert alice.active_call is second
     finally:
         await alice.disconnect()
+
+
+async def test_two_people_joining_at_the_same_instant_connect_once(
+    coordinator, vtest_avi, speech_wav
+):
+    """Both join answers list the other; the greater session id offers, so offers never
+    cross and both sides get video (regression: simultaneous joins used to glare)."""
+    clients = [await sign_in(coordinator.url, n, vtest_avi, speech_wav) for n in ("A", "B")]
+    try:
+        calls = [c.make_call("default", "same-instant") for c in clients]
+        for call in calls:
+            await call.set_camera_enabled(True)
+        await asyncio.gather(*(call.join() for call in calls))
+        for me, other in ((calls[0], calls[1]), (calls[1], calls[0])):
+            other_session = other.state.session_id
+            await wait_for(
+                lambda me=me, s=other_session: (sink := me.video_sink(s)) is not None
+                and sink.frame_count > 3,
+                "video both ways",
+            )
+    finally:
+        for client in clients:
+            await client.disconnect()

@@ -1,0 +1,3 @@
+from bench.two_bots import main
+
+main()

@@ -1,0 +1,27 @@
+"""Benchmark inputs made from Debian's opencv-doc footage (never committed)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+CACHE = Path.home() / ".cache" / "parley-bench"
+
+
+def make_720p30_clip(seconds: int = 10) -> Path:
+    """vtest.avi (768x576, 10 fps, people walking) scaled to 1280x720 at 30 fps, as raw
+    Y4M so decoding the input costs next to nothing, as with Chromium's fake capture."""
+    if not VTEST.exists():
+        raise SystemExit(f"{VTEST} is missing: apt-get install opencv-doc")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / f"vtest-720p30-{seconds}s.y4m"
+    if not out.exists():
+        subprocess.run(
+            [
+                "ffmpeg", "-loglevel", "error", "-y", "-i", str(VTEST), "-t", str(seconds),
+                "-vf", "fps=30,scale=1280:720", "-pix_fmt", "yuv420p", str(out),
+            ],
+            check=True,
+        )  # fmt: skip
+    return out
