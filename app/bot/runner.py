@@ -3,7 +3,7 @@
 Prints JSON lines to stdout (``bot.joined``, ``bot.stats`` every second, ``bot.left``) so a
 test or a script can wait on them, and writes the same per-second record to
 ``stats_json`` when given. Optional commands on stdin, one per line: ``mute``, ``unmute``,
-``camera-off``, ``camera-on``, ``leave``.
+``camera-off``, ``camera-on``, ``leave``; the end of stdin means ``leave``.
 """
 
 from __future__ import annotations
@@ -241,6 +241,8 @@ def _read_stdin_commands(loop: asyncio.AbstractEventLoop, handle: Any) -> None:
     def reader() -> None:
         for line in sys.stdin:
             asyncio.run_coroutine_threadsafe(handle(line), loop)
+        # whoever drove the bot is gone (closed the pipe, or was killed): leave, don't linger
+        asyncio.run_coroutine_threadsafe(handle("leave"), loop)
 
     threading.Thread(target=reader, name="bot-stdin", daemon=True).start()
 

@@ -7,23 +7,17 @@ and, when the failure ends the call, leave ``status`` as ``disconnected(FAILURE,
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from aiortc import MediaStreamTrack
-
 from app.call import call_events
-from app.call.activity import ActivityTracker
 from app.call.background import spawn
+from app.call.call_media import CallMedia
 from app.call.errors import CallError
 from app.call.local_media import LocalMedia
-from app.call.mesh import MeshTransport
-from app.call.state import CallState, CallStatus, ConnectionQuality, DisconnectReason
+from app.call.state import CallState, CallStatus, DisconnectReason
 from app.media import FrameSink, apply_ice_policy
 from app.protocol import (
     CallEndedEvent,
@@ -53,8 +47,6 @@ from app.protocol import (
 
 log = logging.getLogger(__name__)
 
-ACTIVITY_TICK_S = 0.1
-LEVEL_STEP = 0.05  # levels are published in steps, so snapshots change ~10x/s at most
 CallListener = Callable[[CallState], None]
 
 
@@ -70,12 +62,6 @@ class CallHost(Protocol):
     def call_became_inactive(self, call: Call) -> None: ...
 
 
-@dataclass(frozen=True)
-class _Remote:
-    session_id: str
-    mixer_key: str
-
-
 class Call:
     """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``)."""
 
@@ -86,12 +72,9 @@ class Call:
         self.cid = make_call_cid(call_type, call_id)
         self._state = CallState(call_cid=self.cid, call_type=call_type, call_id=call_id)
         self._listeners: list[CallListener] = []
-        self._mesh: MeshTransport | None = None
-        self._activity = ActivityTracker()
-        self._ticker: asyncio.Task[None] | None = None
+        self._media: CallMedia | None = None
         self._unsubscribe_media: Callable[[], None] | None = None
         self._buffered_events: list[ServerEvent] | None = None
-        self._video_watches: dict[str, tuple[FrameSink, Callable[[], None]]] = {}
 
     # --- state ------------------------------------------------------------------------
 
@@ -114,22 +97,21 @@ class Call:
             except Exception:
                 log.exception("call state listener failed")
 
+    def _get_state(self) -> CallState:
+        return self._state
+
     def video_sink(self, session_id: str) -> FrameSink | None:
         """The newest-frame sink of a participant's camera; the local session's is the
         preview of the user's own camera."""
         if session_id == self._state.session_id:
             return self._host.local_media.preview_sink
-        return self._mesh.video_sink(session_id) if self._mesh else None
+        return self._media.video_sink(session_id) if self._media else None
 
     async def get_stats(self, session_id: str) -> dict[str, Any]:
         """The W3C ``RTCStatsReport`` of the peer connection to ``session_id`` as a dict of
         stats objects by id (``inbound-rtp``, ``outbound-rtp``, ``transport``, ...); empty
         when there is no connection to that session."""
-        link = self._mesh.link(session_id) if self._mesh else None
-        if link is None:
-            return {}
-        report = await link.pc.getStats()
-        return dict(report)
+        return await self._media.get_stats(session_id) if self._media else {}
 
     # --- coordinator commands ---------------------------------------------------------
 
@@ -176,16 +158,10 @@ class Call:
         try:
             await self._join_session(create=create)
         except CallError as exc:
-            await self._teardown()
-            self._set_state(
-                self._state.with_changes(
-                    status=CallStatus.disconnected(DisconnectReason.FAILURE, exc.message)
-                )
-            )
+            await self._fail(exc)
             raise
         self._host.call_became_active(self)
         self._unsubscribe_media = media.subscribe(self._on_local_media_changed)
-        self._ticker = asyncio.create_task(self._tick_activity(), name=f"activity {self.cid}")
         await media.start_output()
         self._set_state(self._state.with_changes(status=CallStatus.connected(), joined_at=_now()))
 
@@ -246,36 +222,32 @@ class Call:
         self._set_state(
             call_events.set_participants(state, response.participants, response.session_id)
         )
-        self._mesh = MeshTransport(
+        self._media = CallMedia(
+            self.cid,
+            response.session_id,
             response.credentials,
-            self._send_signal,
-            on_remote_audio=self._on_remote_audio,
-            on_peer_state=self._on_peer_state,
+            self._host.local_media,
+            send_signal=self._send_signal,
+            get_state=self._get_state,
+            set_state=self._set_state,
         )
-        self._point_senders()
         buffered, self._buffered_events = self._buffered_events, None
         for event in buffered or ():
             self.handle_event(event)
         for participant in self._state.remote_participants:
-            await self._maybe_offer(participant.session_id)
+            await self._media.maybe_offer(participant.session_id)
 
     async def rejoin(self) -> None:
         """Join again after the event stream reconnected (the coordinator dropped our old
         session with the old socket): a new session, new peer connections."""
         if not self._state.status.is_active:
             return
-        attempt = self._state.status.attempt + 1
-        self._set_state(self._state.with_changes(status=CallStatus.reconnecting(attempt)))
+        self.mark_reconnecting()
         await self._close_media()
         try:
             await self._join_session(create=False)
         except CallError as exc:
-            await self._teardown()
-            self._set_state(
-                self._state.with_changes(
-                    status=CallStatus.disconnected(DisconnectReason.FAILURE, exc.message)
-                )
-            )
+            await self._fail(exc)
             return
         self._set_state(self._state.with_changes(status=CallStatus.connected()))
 
@@ -284,64 +256,25 @@ class Call:
             attempt = self._state.status.attempt + 1
             self._set_state(self._state.with_changes(status=CallStatus.reconnecting(attempt)))
 
-    async def _maybe_offer(self, session_id: str) -> None:
-        """Offer to ``session_id`` when this side is the offerer of the pair.
-
-        The session with the greater id offers, the other answers. Both sides know the
-        rule, so offers never cross even when two people join at the same instant (each
-        join answer then lists the other) — "the later joiner offers" breaks exactly then.
-        """
-        own = self._state.session_id
-        if self._mesh is None or own is None or own <= session_id:
-            return
-        if self._mesh.link(session_id) is not None:
-            return
-        try:
-            await self._mesh.connect_to(session_id)
-            self._watch_video(session_id)
-        except Exception as exc:  # one bad peer must not fail the whole call
-            log.exception("offer to %s failed", session_id)
-            self._update_participant(session_id, peer_connection_state=f"failed: {exc}")
-
-    def _watch_video(self, session_id: str) -> None:
-        """Follow the size of a remote video; a renegotiated link brings a new sink."""
-        link = self._mesh.link(session_id) if self._mesh else None
-        if link is None:
-            return
-        sink = link.video_in
-        watched = self._video_watches.get(session_id)
-        if watched is not None:
-            if watched[0] is sink:
-                return
-            watched[1]()
-
-        def on_frame() -> None:
-            if sink.frame_size is not None:
-                self._update_participant(session_id, video_size=sink.frame_size)
-
-        self._video_watches[session_id] = (sink, sink.add_listener(on_frame))
+    async def _fail(self, error: CallError) -> None:
+        await self._teardown()
+        self._set_state(
+            self._state.with_changes(
+                status=CallStatus.disconnected(DisconnectReason.FAILURE, error.message)
+            )
+        )
 
     async def _teardown(self) -> None:
         self._host.call_became_inactive(self)
         if self._unsubscribe_media is not None:
             self._unsubscribe_media()
             self._unsubscribe_media = None
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
         await self._close_media()
 
     async def _close_media(self) -> None:
-        for _, unsubscribe in self._video_watches.values():
-            unsubscribe()
-        self._video_watches.clear()
-        if self._mesh is not None:
-            for session_id in self._mesh.session_ids:
-                self._host.local_media.mixer.remove_source(self._mixer_key(session_id))
-            await self._mesh.close()
-            self._mesh = None
+        media, self._media = self._media, None
+        if media is not None:
+            await media.close()
 
     # --- internals: local media -------------------------------------------------------
 
@@ -365,14 +298,10 @@ class Call:
             tracks.append(TrackType.VIDEO)
         return tracks
 
-    def _point_senders(self) -> None:
-        media = self._host.local_media
-        if self._mesh is not None:
-            self._mesh.set_sources(media.audio_track_for_sender, media.video_track_for_sender)
-
     def _on_local_media_changed(self) -> None:
         media = self._host.local_media
-        self._point_senders()
+        if self._media is not None:
+            self._media.point_senders()
         state = self._state.with_changes(
             camera_enabled=media.camera_enabled, microphone_enabled=media.microphone_enabled
         )
@@ -386,30 +315,11 @@ class Call:
             )
             spawn(self._send_quietly(message), name=f"track.update {self.cid}")
 
-    async def _send_quietly(self, message: TrackUpdateMessage | SignalMessage) -> None:
+    async def _send_quietly(self, message: TrackUpdateMessage) -> None:
         try:
             await self._host.send_message(message)
         except Exception as exc:
             log.warning("could not send %s for %s: %s", message.type, self.cid, exc)
-
-    # --- internals: media callbacks ---------------------------------------------------
-
-    def _mixer_key(self, session_id: str) -> str:
-        return f"{self.cid}/{session_id}"
-
-    def _on_remote_audio(self, session_id: str, track: MediaStreamTrack) -> None:
-        self._host.local_media.mixer.add_source(self._mixer_key(session_id), track)
-
-    def _on_peer_state(self, session_id: str, connection_state: str) -> None:
-        quality = {
-            "connected": ConnectionQuality.GOOD,
-            "connecting": ConnectionQuality.UNKNOWN,
-            "disconnected": ConnectionQuality.POOR,
-            "failed": ConnectionQuality.POOR,
-        }.get(connection_state, ConnectionQuality.UNKNOWN)
-        self._update_participant(
-            session_id, peer_connection_state=connection_state, connection_quality=quality
-        )
 
     async def _send_signal(self, to_session_id: str, signal: SignalPayload) -> None:
         session_id = self._state.session_id
@@ -424,28 +334,6 @@ class Call:
             )
         )
 
-    async def _tick_activity(self) -> None:
-        mixer = self._host.local_media.mixer
-        while True:
-            await asyncio.sleep(ACTIVITY_TICK_S)
-            levels: dict[str, float] = {}
-            for p in self._state.participants:
-                if p.is_local:
-                    levels[p.session_id] = self._host.local_media.microphone_level
-                else:
-                    levels[p.session_id] = mixer.source_level(self._mixer_key(p.session_id))
-            self._activity.update(levels, ACTIVITY_TICK_S * 1000)
-            state = self._state
-            for session_id, level in levels.items():
-                state = call_events.update_participant(
-                    state,
-                    session_id,
-                    audio_level=round(level / LEVEL_STEP) * LEVEL_STEP,
-                    is_speaking=self._activity.is_speaking(session_id),
-                    is_dominant_speaker=self._activity.dominant == session_id,
-                )
-            self._set_state(state)
-
     # --- internals: coordinator events ------------------------------------------------
 
     def handle_event(self, event: ServerEvent) -> None:
@@ -456,22 +344,24 @@ class Call:
         if self._buffered_events is not None:
             self._buffered_events.append(event)
             return
-        state = self._state
+        state, media = self._state, self._media
         match event:
             case ParticipantJoinedEvent(participant=p):
                 participant = call_events.participant_from_response(
                     p, local_session_id=state.session_id
                 )
                 self._set_state(call_events.add_participant(state, participant))
-                if not participant.is_local:
-                    spawn(self._maybe_offer(p.session_id), name=f"offer to {p.session_id}")
+                if media is not None and not participant.is_local:
+                    spawn(media.maybe_offer(p.session_id), name=f"offer to {p.session_id}")
             case ParticipantLeftEvent(session_id=session_id):
                 self._set_state(call_events.remove_participant(state, session_id))
-                if session_id != state.session_id:
-                    spawn(self._drop_peer(session_id), name=f"drop peer {session_id}")
+                if media is not None and session_id != state.session_id:
+                    spawn(media.drop_peer(session_id), name=f"drop peer {session_id}")
             case TrackPublishedEvent(participant=p) | TrackUnpublishedEvent(participant=p):
-                self._update_participant(
-                    p.session_id, published_tracks=frozenset(p.published_tracks)
+                self._set_state(
+                    call_events.update_participant(
+                        state, p.session_id, published_tracks=frozenset(p.published_tracks)
+                    )
                 )
             case CallUpdatedEvent(call=call) | CallMemberAddedEvent(call=call):
                 self._set_state(call_events.apply_call(state, call))
@@ -480,30 +370,10 @@ class Call:
                 if state.status.is_active:
                     spawn(self.leave(DisconnectReason.ENDED), name=f"leave ended {self.cid}")
             case CallSignalEvent(from_session_id=sender, to_session_id=target, signal=signal):
-                if self._mesh is not None and target == state.session_id:
-                    spawn(self._apply_signal(sender, signal), name=f"signal from {sender}")
+                if media is not None and target == state.session_id:
+                    spawn(media.apply_signal(sender, signal), name=f"signal from {sender}")
             case _:
                 pass
-
-    async def _apply_signal(self, sender: str, signal: SignalPayload) -> None:
-        if self._mesh is None:
-            return
-        try:
-            await self._mesh.handle_signal(sender, signal)
-            self._watch_video(sender)
-        except Exception:
-            log.exception("signal %s from %s failed", signal.kind, sender)
-
-    async def _drop_peer(self, session_id: str) -> None:
-        watched = self._video_watches.pop(session_id, None)
-        if watched is not None:
-            watched[1]()
-        self._host.local_media.mixer.remove_source(self._mixer_key(session_id))
-        if self._mesh is not None:
-            await self._mesh.disconnect(session_id)
-
-    def _update_participant(self, session_id: str, **changes: object) -> None:
-        self._set_state(call_events.update_participant(self._state, session_id, **changes))
 
     async def _request(self, method: str, path: str, body: Any, model: type[Any]) -> Any:
         return await self._host.request(method, path, body, model)
