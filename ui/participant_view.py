@@ -64,6 +64,7 @@ class ParticipantView(QWidget):
         self._name = QLabel(self)
         self._name.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._mic_badge = QLabel(self)
+        self._mic_badge.setObjectName("micMutedBadge")  # findChild() handle
         self._mic_badge.setFixedSize(_BADGE_PX, _BADGE_PX)
         self._mic_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._mic_badge.setPixmap(icon_pixmap("mic-off", "#ffffff", 16))

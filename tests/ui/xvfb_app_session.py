@@ -1,9 +1,10 @@
 """One real session of the desktop app on an X display (run by test_app_xvfb.py).
 
-The app (``ParleyApp``, as ``parley`` runs it) opens ``--call``'s Lobby, turns the camera on,
-joins; a second real client joins the same call headless with vtest.avi as its camera. The
-script waits until the app shows both tiles with video, leaves, and prints a JSON summary.
-Screenshots of the whole X screen go to the directory given as argv[1].
+cv2 is imported before the QApplication exists (what that does to Qt's environment is
+reported too). The app (``ParleyApp``, as ``parley`` runs it) opens ``--call``'s Lobby,
+turns the camera on, joins; a second real client joins the same call headless with
+vtest.avi as its camera. The script waits until the app shows both tiles with video, leaves,
+and prints a JSON summary. Screenshots of the whole X screen go to the directory given as argv[1].
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
+# The worst case the issue names: cv2 already imported when the QApplication is made (by a
+# filter, mediapipe or a plugin; the camera source's own lazy import restores the variables).
+# The non-headless OpenCV wheels point QT_QPA_PLATFORM_PLUGIN_PATH / QT_QPA_FONTDIR at cv2's
+# own Qt on import (ARCHITECTURE.md, "Known pitfalls"); the app must still come up on xcb.
+import cv2  # noqa: F401  (imported for its side effect on the environment)
 import qasync
 from PySide6.QtWidgets import QApplication
 
@@ -30,6 +36,12 @@ from ui.application import AppOptions, ParleyApp
 from ui.qt_environment import sanitize_qt_environment
 from ui.theme import Theme
 
+# What cv2 set (none of the imports since touches Qt's environment).
+CV2_QT_VARIABLES = sorted(
+    name
+    for name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
+    if "cv2" in os.environ.get(name, "")
+)
 VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 CALL_ID = "xvfb-session"
 
@@ -107,7 +119,7 @@ def stop_coordinator(data_dir: Path) -> None:
 def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    sanitize_qt_environment()
+    removed = sanitize_qt_environment()
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
     Theme(app, follow_system=False).apply()
@@ -118,6 +130,9 @@ def main() -> int:
             )
         finally:
             stop_coordinator(Path(data_dir))
+    result["cv2_set"] = CV2_QT_VARIABLES
+    result["sanitized"] = sorted(removed)
+    result["platform"] = app.platformName()
     print("RESULT " + json.dumps(result))
     return 0
 
