@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.call import CallParticipantState
 from ui.bridge import CallBridge, LocalMediaBridge
 from ui.controls import MediaToggles
 from ui.device_picker import DevicePicker
@@ -131,6 +132,8 @@ class Lobby(QWidget):
         self._media_bridge = media_bridge
         self._media = media_bridge.local_media
         self._call_checked = False
+        self._call_loaded = False
+        self._user_chose_media = False
 
         self.preview = _Preview(media_bridge, user_name, self)
         self.camera_picker = self.preview.camera_picker
@@ -192,6 +195,7 @@ class Lobby(QWidget):
         media_bridge.changed.connect(self._show_media)
         media_bridge.error_occurred.connect(self._show_error)
         call_bridge.error_occurred.connect(self._show_error)
+        call_bridge.participants_changed.connect(self._show_participants)
         self.preview.toggles.microphone_toggled.connect(self._set_microphone_enabled)
         self.preview.toggles.camera_toggled.connect(self._set_camera_enabled)
         self.camera_picker.device_chosen.connect(self._select_camera)
@@ -211,14 +215,25 @@ class Lobby(QWidget):
         self.microphone_picker.set_devices(devices, self._media.microphone_device_id)
         self.speaker_picker.set_devices(devices, self._media.speaker_device_id)
 
-    def set_presence(self, others_present: bool | None) -> None:
-        """Say whether someone is already in the call (None: unknown, say nothing)."""
-        if others_present is None:
-            self.presence_label.setText("")
-        elif others_present:
-            self.presence_label.setText(self.tr("Others are already in this call"))
+    def set_presence(self, names: list[str] | None) -> None:
+        """Say who is already in the call, as Meet does (None: unknown, say nothing)."""
+        if names is None:
+            text = ""
+        elif not names:
+            text = self.tr("No one else is here yet")
+        elif len(names) == 1:
+            text = self.tr("{0} is already in this call").format(names[0])
+        elif len(names) == 2:
+            text = self.tr("{0} and {1} are already in this call").format(*names)
         else:
-            self.presence_label.setText(self.tr("No one else is here yet"))
+            text = self.tr("{0} and {1} others are already in this call").format(
+                names[0], len(names) - 1
+            )
+        self.presence_label.setText(text)
+
+    def _show_participants(self, participants: tuple[CallParticipantState, ...]) -> None:
+        if self._call_loaded:
+            self.set_presence([p.name for p in participants if not p.is_local])
 
     def _show_media(self) -> None:
         media = self._media
@@ -250,17 +265,35 @@ class Lobby(QWidget):
     async def _check_call(self) -> None:
         """Create or load the call (a new meeting's id is created here) and learn whether
         a session is already running in it."""
-        response = await self._call_bridge.call.get_or_create()
-        self.set_presence(response.call.session_id is not None)
+        call = self._call_bridge.call
+        await call.get_or_create()  # also watches the call: people coming and going update
+        self._call_loaded = True
+        self._show_participants(call.state.participants)
+        await self._apply_call_type_defaults()
+
+    async def _apply_call_type_defaults(self) -> None:
+        """Turn camera and microphone on as the call type says (Stream's
+        ``camera_default_on`` / ``mic_default_on``), unless the user already chose."""
+        if self._user_chose_media:
+            return
+        settings = self._call_bridge.call.state.settings
+        video, audio = settings.get("video", {}), settings.get("audio", {})
+        media = self._media
+        if video.get("enabled") and video.get("camera_default_on") and not media.camera_enabled:
+            await media.set_camera_enabled(True)
+        if audio.get("mic_default_on") and not media.microphone_enabled:
+            await media.set_microphone_enabled(True)
 
     # --- commands -----------------------------------------------------------------------
 
     def _set_microphone_enabled(self, enabled: bool) -> None:
+        self._user_chose_media = True
         self._media_bridge.run(
             self._media.set_microphone_enabled(enabled), action=self.tr("Microphone")
         )
 
     def _set_camera_enabled(self, enabled: bool) -> None:
+        self._user_chose_media = True
         self._media_bridge.run(self._media.set_camera_enabled(enabled), action=self.tr("Camera"))
 
     def _select_camera(self, device_id: str) -> None:

@@ -130,17 +130,30 @@ class Call:
             ring=ring,
         )
         response: GetOrCreateCallResponse = await self._request(
-            "POST", call_path(self.call_type, self.id), body, GetOrCreateCallResponse
+            "POST", await self._watch_path(), body, GetOrCreateCallResponse
         )
-        self._set_state(call_events.apply_call_state_response(self._state, response))
+        self._apply_loaded(response)
         return response
 
     async def get(self) -> CallStateResponse:
+        """Load the call and watch it. Raises ``CallError``."""
         response: CallStateResponse = await self._request(
-            "GET", call_path(self.call_type, self.id), None, CallStateResponse
+            "GET", await self._watch_path(), None, CallStateResponse
         )
-        self._set_state(call_events.apply_call_state_response(self._state, response))
+        self._apply_loaded(response)
         return response
+
+    async def _watch_path(self) -> str:
+        # Stream's "watch": this connection then gets the call's events before joining,
+        # so a Lobby sees people come and go.
+        connection_id = await self._host.ensure_connected()
+        return f"{call_path(self.call_type, self.id)}?connection_id={connection_id}"
+
+    def _apply_loaded(self, response: CallStateResponse) -> None:
+        state = call_events.apply_call_state_response(self._state, response)
+        if not state.status.is_active:  # while joined, the session's own view is newer
+            state = call_events.set_participants(state, response.participants, None)
+        self._set_state(state)
 
     async def join(self, *, create: bool = True) -> None:
         """Join with the user's current camera/microphone choices; media starts flowing

@@ -50,7 +50,7 @@ def apply_call_state_response(state: CallState, response: CallStateResponse) -> 
 
 
 def set_participants(
-    state: CallState, participants: list[ParticipantResponse], local_session_id: str
+    state: CallState, participants: list[ParticipantResponse], local_session_id: str | None
 ) -> CallState:
     """Replace the participant list with the coordinator's, keeping what the client alone
     knows (levels, peer state, video size) for sessions it already had."""

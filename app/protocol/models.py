@@ -184,16 +184,6 @@ class UpdateCallRequest(BaseModel):
     settings_override: dict[str, Any] | None = None
 
 
-class CallStateResponse(BaseModel):
-    """A call, its members and what the requesting user may do in it."""
-
-    call: CallResponse
-    members: list[MemberResponse] = Field(default_factory=list)
-    own_capabilities: list[OwnCapability] = Field(default_factory=list)
-
-
-class GetOrCreateCallResponse(CallStateResponse):
-    created: bool
 
 
 class UpdateCallMembersRequest(BaseModel):
@@ -221,6 +211,20 @@ class ParticipantResponse(BaseModel):
     role: str = "user"
     joined_at: datetime
     published_tracks: list[TrackType] = Field(default_factory=list)
+
+
+class CallStateResponse(BaseModel):
+    """A call, its members, who is in it now (``participants``: one per joined session,
+    so a Lobby can say who is there) and what the requesting user may do in it."""
+
+    call: CallResponse
+    members: list[MemberResponse] = Field(default_factory=list)
+    participants: list[ParticipantResponse] = Field(default_factory=list)
+    own_capabilities: list[OwnCapability] = Field(default_factory=list)
+
+
+class GetOrCreateCallResponse(CallStateResponse):
+    created: bool
 
 
 class ICEServer(BaseModel):
@@ -268,7 +272,6 @@ class JoinCallRequest(BaseModel):
 
 class JoinCallResponse(CallStateResponse):
     session_id: str
-    participants: list[ParticipantResponse] = Field(default_factory=list)
     credentials: MediaCredentials
     created: bool = False
 

@@ -101,6 +101,7 @@ class Coordinator:
         return CallStateResponse(
             call=call_response(call, self.sessions.call_session_id(call.cid)),
             members=[member_response(m) for m in members],
+            participants=[p.to_response() for p in self.sessions.participants(call.cid)],
             own_capabilities=sorted(capabilities, key=_CAPABILITY_ORDER.index),
         )
 

@@ -121,7 +121,6 @@ class ParticipationService:
         return JoinCallResponse(
             **dict(state),
             session_id=participant.session_id,
-            participants=[p.to_response() for p in self._c.sessions.participants(cid)],
             credentials=MediaCredentials(
                 mode="mesh",
                 ice_servers=list(self._c.settings.ice_servers),

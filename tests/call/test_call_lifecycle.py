@@ -145,3 +145,23 @@ async def test_two_people_joining_at_the_same_instant_connect_once(
     finally:
         for client in clients:
             await client.disconnect()
+
+
+async def test_a_loaded_call_shows_who_is_in_it_before_joining(coordinator, vtest_avi, speech_wav):
+    """get_or_create watches the call (Stream's watch): the Lobby sees people come and go."""
+    alice = await sign_in(coordinator.url, "Alice", vtest_avi, speech_wav)
+    bob = await sign_in(coordinator.url, "Bob", vtest_avi, speech_wav)
+    try:
+        a_call = alice.make_call("default", "lobby-view")
+        await a_call.join()
+        b_call = bob.make_call("default", "lobby-view")
+        await b_call.get_or_create()
+        assert [p.name for p in b_call.state.participants] == ["Alice"]
+        assert not b_call.state.participants[0].is_local
+        await a_call.leave()
+        await wait_for(lambda: not b_call.state.participants, "Alice gone from bob's view")
+        await a_call.join(create=False)
+        await wait_for(lambda: len(b_call.state.participants) == 1, "Alice back in bob's view")
+    finally:
+        await alice.disconnect()
+        await bob.disconnect()

@@ -146,10 +146,10 @@ def test_gui_user_sees_and_hears_a_bot_sees_it_mute_and_leaves(
     assert container is not None and container.current_screen == "lobby"
     lobby = container.lobby
     _wait(qtbot, bot, lambda: "already" in lobby.presence_label.text(), EVENT_TIMEOUT_MS)
-    lobby.preview.toggles.camera_button.click()
-    lobby.preview.toggles.microphone_button.click()
+    # the default call type says camera_default_on and mic_default_on: the Lobby obeys
     media = gui_client.local_media
     _wait(qtbot, bot, lambda: media.camera_enabled and media.microphone_enabled, EVENT_TIMEOUT_MS)
+    assert lobby.preview.toggles.camera_button.isChecked()
     qtbot.mouseClick(lobby.join_button, Qt.MouseButton.LeftButton)
     _wait(qtbot, bot, lambda: container.current_screen == "content", JOIN_TIMEOUT_MS)
     content = container.content

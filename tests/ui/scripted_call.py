@@ -102,6 +102,9 @@ class ScriptedCall:
             updated_at=now,
             session_id=self.running_session_id,
         )
+        if self.running_session_id is not None:  # the real Call lists who is in the call
+            present = participant(self.running_session_id, "Grace Hopper")
+            self.publish(self._state.with_changes(participants=(present,)))
         return GetOrCreateCallResponse(call=call, created=False)
 
     async def set_microphone_enabled(self, enabled: bool) -> None:

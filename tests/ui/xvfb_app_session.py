@@ -69,7 +69,7 @@ async def session(app: QApplication, out: Path, data_dir: str) -> dict[str, obje
     result["lobby"] = await until(lambda: window.container is not None, 30)
     container = window.container
     assert container is not None
-    container.lobby.preview.toggles.camera_button.click()
+    # the camera comes on by itself: the default call type has camera_default_on
     result["preview"] = await until(
         lambda: container.lobby.preview.renderer.painted_frame_count > 2, 20
     )
