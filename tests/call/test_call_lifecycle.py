@@ -138,8 +138,9 @@ async def test_two_people_joining_at_the_same_instant_connect_once(
         for me, other in ((calls[0], calls[1]), (calls[1], calls[0])):
             other_session = other.state.session_id
             await wait_for(
-                lambda me=me, s=other_session: (sink := me.video_sink(s)) is not None
-                and sink.frame_count > 3,
+                lambda me=me, s=other_session: (
+                    (sink := me.video_sink(s)) is not None and sink.frame_count > 3
+                ),
                 "video both ways",
             )
     finally:
@@ -162,6 +163,44 @@ async def test_a_loaded_call_shows_who_is_in_it_before_joining(coordinator, vtes
         await wait_for(lambda: not b_call.state.participants, "Alice gone from bob's view")
         await a_call.join(create=False)
         await wait_for(lambda: len(b_call.state.participants) == 1, "Alice back in bob's view")
+    finally:
+        await alice.disconnect()
+        await bob.disconnect()
+
+
+async def test_a_dropped_event_stream_reconnects_and_media_resumes(
+    coordinator, vtest_avi, speech_wav
+):
+    """The coordinator drops a session with its socket; the client reconnects, rejoins with
+    a new session and the other side gets its video again."""
+    alice = await sign_in(coordinator.url, "Alice", vtest_avi, speech_wav)
+    bob = await sign_in(coordinator.url, "Bob", vtest_avi, speech_wav)
+    try:
+        a_call = alice.make_call("default", "drop")
+        b_call = bob.make_call("default", "drop")
+        await a_call.set_camera_enabled(True)
+        await a_call.join()
+        await b_call.join(create=False)
+        old_session = a_call.state.session_id
+        statuses: list[CallStatusKind] = []
+        a_call.subscribe(lambda s: statuses.append(s.status.kind))
+
+        await alice._events._ws.close()  # the network drops under the client
+
+        await wait_for(
+            lambda: a_call.state.status.is_connected and a_call.state.session_id != old_session,
+            "alice back with a new session",
+        )
+        assert CallStatusKind.RECONNECTING in statuses
+        new_session = a_call.state.session_id
+        await wait_for(
+            lambda: [p.session_id for p in b_call.state.remote_participants] == [new_session],
+            "bob sees only alice's new session",
+        )
+        await wait_for(
+            lambda: (sink := b_call.video_sink(new_session)) is not None and sink.frame_count > 3,
+            "alice's video at bob again",
+        )
     finally:
         await alice.disconnect()
         await bob.disconnect()
