@@ -180,6 +180,8 @@ class CallContainer(QStackedWidget):
         elif kind in (CallStatusKind.CONNECTED, CallStatusKind.RECONNECTING):
             if self.content is None:
                 self.content = CallContent(self.bridge)
+                # one picker for the Lobby and the call: effects belong to the camera
+                self.content.controls.effects_requested.connect(self.lobby.open_effects)
                 self.addWidget(self.content)
             self.setCurrentWidget(self.content)
         else:

@@ -7,7 +7,7 @@ Meet's (Ctrl+D microphone, Ctrl+E camera) and are active while the window is.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
@@ -82,13 +82,28 @@ class MediaToggles(QWidget):
         self.camera_button.setAccessibleDescription(self.tr("On") if cam_on else self.tr("Off"))
 
 
+def effects_button(diameter_px: int = 48) -> RoundButton:
+    """The round button that opens the effects picker (Lobby and call controls)."""
+    button = RoundButton("settings", diameter_px=diameter_px)
+    button.setToolTip(QCoreApplication.translate("CallControls", "Backgrounds and effects"))
+    button.setAccessibleName(QCoreApplication.translate("CallControls", "Effects"))
+    return button
+
+
 class CallControls(MediaToggles):
-    """:class:`MediaToggles` plus the red leave button; ``leave_requested()`` on click."""
+    """:class:`MediaToggles`, the effects button and the red leave button.
+
+    Signals: ``effects_requested()`` (open the effects picker), ``leave_requested()``.
+    """
 
     leave_requested = Signal()
+    effects_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.effects_button = effects_button()
+        self._row.addWidget(self.effects_button)
+        self.effects_button.clicked.connect(self.effects_requested)
         self.leave_button = RoundButton("phone-down", kind=ButtonKind.DANGER)
         self.leave_button.setToolTip(self.tr("Leave call"))
         self.leave_button.setAccessibleName(self.tr("Leave call"))

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.call import CallParticipantState
 from ui.bridge import CallBridge, LocalMediaBridge
-from ui.controls import MediaToggles
+from ui.controls import MediaToggles, effects_button
 from ui.device_picker import DevicePicker
+from ui.effects_picker import EffectsPicker
 from ui.level_meter import LevelMeter
 from ui.theme import current_palette
 from ui.toast import Toast
@@ -64,6 +65,8 @@ class _Preview(QWidget):
             "color: #e8eaed; font-size: 18px; background: transparent;"
         )
         self.toggles = MediaToggles(self, diameter_px=52)
+        self.effects_button = effects_button(diameter_px=44)
+        self.effects_button.setParent(self)
         self.level_meter = LevelMeter(lambda: media.microphone_level, self)
         self.camera_picker = DevicePicker("videoinput")
         self.microphone_picker = DevicePicker("audioinput")
@@ -101,6 +104,10 @@ class _Preview(QWidget):
         self.toggles.move(
             video.center().x() - self.toggles.width() // 2,
             video.bottom() - self.toggles.height() - _OVERLAY_INSET_PX,
+        )
+        self.effects_button.move(
+            video.right() - self.effects_button.width() - _OVERLAY_INSET_PX,
+            video.bottom() - self.effects_button.height() - _OVERLAY_INSET_PX,
         )
         self.level_meter.move(
             video.left() + _OVERLAY_INSET_PX,
@@ -198,6 +205,8 @@ class Lobby(QWidget):
         call_bridge.participants_changed.connect(self._show_participants)
         self.preview.toggles.microphone_toggled.connect(self._set_microphone_enabled)
         self.preview.toggles.camera_toggled.connect(self._set_camera_enabled)
+        self.preview.effects_button.clicked.connect(self.open_effects)
+        self.effects_picker: EffectsPicker | None = None
         self.camera_picker.device_chosen.connect(self._select_camera)
         self.microphone_picker.device_chosen.connect(self._select_microphone)
         self.speaker_picker.device_chosen.connect(self._select_speaker)
@@ -285,6 +294,20 @@ class Lobby(QWidget):
             await media.set_microphone_enabled(True)
 
     # --- commands -----------------------------------------------------------------------
+
+    def open_effects(self) -> EffectsPicker:
+        """Show the effects picker (one at a time) and return it."""
+        if self.effects_picker is None:
+            self.effects_picker = EffectsPicker(self._media_bridge, self)
+            self.effects_picker.finished.connect(self._effects_closed)
+        self.effects_picker.show()
+        self.effects_picker.raise_()
+        return self.effects_picker
+
+    def _effects_closed(self) -> None:
+        if self.effects_picker is not None:
+            self.effects_picker.deleteLater()
+            self.effects_picker = None
 
     def _set_microphone_enabled(self, enabled: bool) -> None:
         self._user_chose_media = True

@@ -5,7 +5,8 @@ microphone open once opened (PulseAudio delivers the first input ~2 s after a st
 starts, so reopening on every unmute would clip the first words); the camera is closed
 when disabled so its light goes off. Every consumer — the preview, each peer connection's
 sender — reads the device through one ``MediaRelay``, so a device is read once however many
-peers there are.
+peers there are. Video effects (``set_video_filters``) sit between the camera and that
+relay, in a ``FilterChainTrack``, so the preview and every peer see the same filtered video.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 from aiortc import MediaStreamTrack
@@ -34,6 +36,7 @@ from app.media import (
     open_video_source,
     rms_level,
 )
+from app.media.filters import FilterChainStatus, FilterChainTrack, VideoFilter
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,9 @@ class LocalMedia:
 
     ``video_file`` / ``audio_file`` are listed as devices (``file:<path>``) and chosen by
     default, like Chromium's ``--use-file-for-fake-video-capture``. ``video_transform`` wraps
-    the camera track before anyone reads it (bots stamp frame counters this way; video
-    filters plug in here). ``audio_output="null"``
+    the (filtered) camera track before anyone reads it (bots stamp frame counters this
+    way, after the effects so the stamps stay readable). ``segmentation_model_path`` is the
+    settings' model for background effects (default: the user cache). ``audio_output="null"``
     plays remote audio into a clock-paced null output (bots, tests) instead of a device.
     Listeners registered with ``subscribe`` run on the loop thread after every change of
     the enabled flags or the selected devices.
@@ -63,6 +67,7 @@ class LocalMedia:
         microphone_device_id: str | None = None,
         speaker_device_id: str | None = None,
         video_transform: Callable[[MediaStreamTrack], MediaStreamTrack] | None = None,
+        segmentation_model_path: str | Path | None = None,
     ) -> None:
         self._video_file = video_file
         self._video_transform = video_transform
@@ -82,6 +87,9 @@ class LocalMedia:
         self._audio_output_kind = audio_output
         self._output: SoundDeviceOutput | ClockedNullOutput | None = None
         self._video_source: MediaStreamTrack | None = None
+        self._segmentation_model_path = segmentation_model_path
+        self._video_filters: tuple[VideoFilter, ...] = ()
+        self._filter_chain: FilterChainTrack | None = None
         self._audio_source: MediaStreamTrack | None = None
         self._pumps: dict[str, asyncio.Task[None]] = {}
         self._listeners: list[Callable[[], None]] = []
@@ -165,6 +173,39 @@ class LocalMedia:
             self.microphone_enabled = enabled
         self._notify()
 
+    @property
+    def video_filters(self) -> tuple[VideoFilter, ...]:
+        """The effects chosen for the camera, in order (kept across camera restarts)."""
+        if self._filter_chain is not None:
+            return self._filter_chain.filters  # a filter that failed has left the chain
+        return self._video_filters
+
+    def set_video_filters(self, filters: Sequence[VideoFilter]) -> None:
+        """Apply ``filters`` to the camera from its next frame on, during a call or in the
+        Lobby, without renegotiation; ``[]`` turns effects off. Never raises for a filter
+        that cannot run: it is dropped and :attr:`video_filter_status` says why."""
+        self._video_filters = tuple(filters)
+        if self._filter_chain is not None:
+            self._filter_chain.set_filters(self._video_filters)
+        self._notify()
+
+    @property
+    def video_filter_status(self) -> FilterChainStatus:
+        """Active effects and the problems to show (model missing, a filter that failed)."""
+        if self._filter_chain is not None:
+            return self._filter_chain.status
+        return FilterChainStatus(tuple(f.label for f in self._video_filters), ())
+
+    @property
+    def segmentation_model_path(self) -> str | Path | None:
+        """The settings' segmentation model, or None for the user cache."""
+        return self._segmentation_model_path
+
+    @property
+    def video_filter_chain(self) -> FilterChainTrack | None:
+        """The running filter stage (stats, raw frames for previews), or None when off."""
+        return self._filter_chain
+
     def video_track_for_sender(self) -> MediaStreamTrack | None:
         """A new relay proxy of the camera for one sender, or ``None`` when off.
         Unbuffered: a sender that falls behind gets the newest frame, not a queue."""
@@ -206,7 +247,12 @@ class LocalMedia:
         if self.camera_device_id is None:
             raise MediaDeviceError("No camera found: connect one or choose a video file")
         # opening a camera blocks for up to a second: keep it off the loop
-        source: MediaStreamTrack = await asyncio.to_thread(open_video_source, self.camera_device_id)
+        camera: MediaStreamTrack = await asyncio.to_thread(open_video_source, self.camera_device_id)
+        chain = FilterChainTrack(camera, model_path=self._segmentation_model_path)
+        chain.set_filters(self._video_filters)
+        chain.subscribe(self._on_filter_status)
+        self._filter_chain = chain
+        source: MediaStreamTrack = chain
         if self._video_transform is not None:
             source = self._video_transform(source)
         self._video_source = source
@@ -223,6 +269,15 @@ class LocalMedia:
         if self._video_source is not None:
             self._video_source.stop()
             self._video_source = None
+        if self._filter_chain is not None:
+            self._filter_chain.stop()  # idempotent; a transform may not forward stop()
+            self._filter_chain = None
+
+    def _on_filter_status(self) -> None:
+        chain = self._filter_chain
+        if chain is not None:
+            self._video_filters = chain.filters  # keep a failed filter out after a restart
+        self._notify()
 
     async def _start_audio(self) -> None:
         # on the loop thread: the microphone hands its frames to this loop

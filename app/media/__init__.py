@@ -1,5 +1,6 @@
 """Parley's media layer on aiortc: sources, sinks, the switchable sender track, audio
-mixing and output, device enumeration and the ICE policy.
+mixing and output, device enumeration, the ICE policy and video filters
+(:mod:`app.media.filters`).
 
 Threading: everything here is used from the asyncio loop thread (the Qt GUI thread
 under qasync) unless a docstring says otherwise; blocking work (decoding, capture,
@@ -21,6 +22,15 @@ from app.media.devices import (
     open_video_source,
 )
 from app.media.errors import MediaDeviceError
+from app.media.filters import (
+    BackgroundBlurFilter,
+    BackgroundImageFilter,
+    FilterChainTrack,
+    FilterUnavailable,
+    GrayscaleFilter,
+    VideoFilter,
+    available_filters,
+)
 from app.media.frame_sink import FrameSink
 from app.media.ice_policy import apply_ice_policy, loopback_only_active
 from app.media.levels import LevelMeter, SpeakingDetector, rms_level
@@ -32,12 +42,17 @@ __all__ = [
     "FRAME_SAMPLES",
     "SAMPLE_RATE",
     "AudioMixer",
+    "BackgroundBlurFilter",
+    "BackgroundImageFilter",
     "CameraVideoTrack",
     "ClockedNullOutput",
     "FakeDevices",
     "FileAudioTrack",
     "FileVideoTrack",
+    "FilterChainTrack",
+    "FilterUnavailable",
     "FrameSink",
+    "GrayscaleFilter",
     "LevelMeter",
     "MediaDeviceError",
     "MediaDeviceInfo",
@@ -46,8 +61,10 @@ __all__ = [
     "SoundDeviceOutput",
     "SpeakingDetector",
     "SwitchableTrack",
+    "VideoFilter",
     "WavRecorder",
     "apply_ice_policy",
+    "available_filters",
     "list_audio_inputs",
     "list_audio_outputs",
     "list_video_inputs",
