@@ -184,8 +184,6 @@ class UpdateCallRequest(BaseModel):
     settings_override: dict[str, Any] | None = None
 
 
-
-
 class UpdateCallMembersRequest(BaseModel):
     update_members: list[MemberRequest] = Field(default_factory=list)
     remove_members: list[str] = Field(default_factory=list)
