@@ -35,19 +35,33 @@ def envelope_correlation(
     source_rate: int,
     *,
     skip_s: float = 1.0,
+    window_s: float = 2.0,
 ) -> float:
-    """Best Pearson correlation between the recording's envelope and the looping source's
-    envelope over all alignments. The source loops (the file microphone loops), so it is
-    tiled to cover the recording. A silent or noise-only recording scores near 0."""
+    """How well the recording's 20 ms envelope follows the looping source's: the median,
+    over consecutive ``window_s`` windows, of each window's best Pearson correlation with
+    the source at any alignment.
+
+    Each window is aligned on its own because a real receiver's jitter buffer shifts the
+    audio in time when it adapts (a stall, a burst); one global lag would punish a call
+    that sounds fine. The median still needs most of the call to follow the speech. A
+    silent window scores 0; noise scores near 0.
+    """
     rec = envelope(recorded, recorded_rate)[int(skip_s * 1000 / ENVELOPE_MS) :]
     src = envelope(source, source_rate)
-    if len(rec) < 50 or np.std(rec) < 1e-6:
+    width = int(window_s * 1000 / ENVELOPE_MS)
+    if len(rec) < width:
         return 0.0
-    tiled = np.tile(src, int(np.ceil(len(rec) / len(src))) + 2)
-    best = -1.0
-    for lag in range(len(src)):
-        segment = tiled[lag : lag + len(rec)]
-        if np.std(segment) < 1e-9:
+    tiled = np.tile(src, int(np.ceil(width / len(src))) + 2)
+    scores = []
+    for start in range(0, len(rec) - width + 1, width):
+        window = rec[start : start + width]
+        if np.std(window) < 1e-6:
+            scores.append(0.0)
             continue
-        best = max(best, float(np.corrcoef(rec, segment)[0, 1]))
-    return best
+        best = 0.0
+        for lag in range(len(src)):
+            segment = tiled[lag : lag + width]
+            if np.std(segment) > 1e-9:
+                best = max(best, float(np.corrcoef(window, segment)[0, 1]))
+        scores.append(best)
+    return float(np.median(scores))

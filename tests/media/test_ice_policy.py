@@ -12,6 +12,8 @@ from app.media import apply_ice_policy, loopback_only_active
 
 
 async def test_loopback_only_is_idempotent_and_reversible():
+    # The policy is process-wide and a joined call sets it: start from the default.
+    apply_ice_policy(False)
     original = aioice.ice.get_host_addresses
     original_servers = RTCIceGatherer.getDefaultIceServers()
     assert not loopback_only_active()
