@@ -187,6 +187,7 @@ class Bot:
             "t_s": round(elapsed_s, 2),
             "status": state.status.kind.value if state else "idle",
             "local_published_tracks": sorted(local.published_tracks) if local else [],
+            "local_media": self._call.local_stats() if self._call else {},
             "remote": [m.stats.summary() for m in self.monitors.values()],
             "remote_published_tracks": {
                 p.session_id: sorted(p.published_tracks)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -112,6 +113,13 @@ class Call:
         stats objects by id (``inbound-rtp``, ``outbound-rtp``, ``transport``, ...); empty
         when there is no connection to that session."""
         return await self._media.get_stats(session_id) if self._media else {}
+
+    def local_stats(self) -> dict[str, Any]:
+        """What the local media stage reports about itself, beside the W3C stats:
+        ``{"video_filter": FilterChainStats as a dict, or None while the camera is off}``
+        (frame counts, ``filter_ms``, ``segmentation_ms``, mask reuses)."""
+        chain = self._host.local_media.video_filter_chain
+        return {"video_filter": asdict(chain.stats()) if chain is not None else None}
 
     # --- coordinator commands ---------------------------------------------------------
 

@@ -204,3 +204,26 @@ async def test_a_dropped_event_stream_reconnects_and_media_resumes(
     finally:
         await alice.disconnect()
         await bob.disconnect()
+
+
+async def test_the_video_filter_reports_its_timing_in_the_call_stats(
+    coordinator, vtest_avi, speech_wav
+):
+    from app.media.filters import GrayscaleFilter
+
+    alice = await sign_in(coordinator.url, "Alice", vtest_avi, speech_wav)
+    try:
+        call = alice.make_call("default", "filter-stats")
+        await call.set_camera_enabled(True)
+        await call.join()
+
+        def filtered() -> int:
+            stats = call.local_stats()["video_filter"]
+            return stats["frames_filtered"] if stats else 0
+
+        assert filtered() == 0
+        alice.local_media.set_video_filters([GrayscaleFilter()])
+        await wait_for(lambda: filtered() > 5, "filtered frames counted")
+        assert call.local_stats()["video_filter"]["filter_ms"] > 0
+    finally:
+        await alice.disconnect()
