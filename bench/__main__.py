@@ -1,3 +1,15 @@
-from bench.two_bots import main
+"""``python -m bench [two-bots|compare] [options]``; without a subcommand: two-bots (as
+before subcommands existed, options included: ``python -m bench --seconds 10``)."""
 
-main()
+import sys
+
+from bench import compare, two_bots
+
+COMMANDS = {"two-bots": two_bots.main, "compare": compare.main}
+
+if len(sys.argv) > 1 and sys.argv[1] in COMMANDS:
+    command = sys.argv.pop(1)
+    sys.argv[0] = f"python -m bench {command}"
+    COMMANDS[command]()
+else:
+    two_bots.main()

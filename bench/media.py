@@ -25,3 +25,15 @@ def make_720p30_clip(seconds: int = 10) -> Path:
             check=True,
         )  # fmt: skip
     return out
+
+
+def make_tone_wav(seconds: int = 5) -> Path:
+    """A 440 Hz sine, 48 kHz mono WAV: the bots' microphone (Chromium's fake one beeps)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / f"tone-440hz-{seconds}s.wav"
+    if not out.exists():
+        subprocess.run(
+            ["sox", "-n", "-r", "48000", "-c", "1", str(out), "synth", str(seconds), "sine", "440"],
+            check=True,
+        )
+    return out

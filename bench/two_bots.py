@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.media import make_720p30_clip
+from bench.media import make_720p30_clip, make_tone_wav
 from bench.processes import cpu_seconds, start_coordinator
 
 RESULTS = Path(__file__).parent / "results"
@@ -27,11 +27,7 @@ RESULTS = Path(__file__).parent / "results"
 def run(seconds: float) -> dict:
     RESULTS.mkdir(exist_ok=True)
     clip = make_720p30_clip()
-    audio = Path(tempfile.gettempdir()) / "parley-bench-tone.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", str(audio), "synth", "5", "sine", "440"],
-        check=True,
-    )
+    audio = make_tone_wav()
     with tempfile.TemporaryDirectory() as tmp, start_coordinator(Path(tmp)) as server_url:
         out = Path(tmp)
         bots = {}
@@ -83,7 +79,7 @@ def print_table(results: dict) -> None:
     keys = list(next(iter(results.values())))
     print(f"{'metric':<22}" + "".join(f"{name:>14}" for name in results))
     for key in keys:
-        print(f"{key:<22}" + "".join(f"{str(r[key]):>14}" for r in results.values()))
+        print(f"{key:<22}" + "".join(f"{r[key]!s:>14}" for r in results.values()))
 
 
 def main() -> None:
@@ -94,7 +90,9 @@ def main() -> None:
     print_table(results)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "two_bots.json"
-    path.write_text(json.dumps({"seconds": args.seconds, "cores": os.cpu_count(), **results}, indent=1))
+    path.write_text(
+        json.dumps({"seconds": args.seconds, "cores": os.cpu_count(), **results}, indent=1)
+    )
     print(f"\nwritten to {path}")
 
 
