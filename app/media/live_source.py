@@ -64,6 +64,15 @@ class LiveSourceTrack(MediaStreamTrack):
             raise MediaStreamError
         return frame
 
+    def stop(self) -> None:
+        """End the track and wake a reader blocked in :meth:`recv`: it gets
+        ``MediaStreamError`` instead of waiting forever (a ``MediaRelay`` reading this
+        track would otherwise leave its task pending when the device closes)."""
+        super().stop()
+        if self._queue.full():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
+
     def _deliver(self, frame: Frame | None) -> None:
         """Queue ``frame`` (None: the source ended). Loop thread only."""
         if self.readyState != "live":
