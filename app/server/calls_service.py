@@ -34,7 +34,7 @@ from app.server.coordinator import Coordinator, require, utc_now
 from app.server.errors import ApiError, invalid_request
 from app.server.settings_override import apply_settings_override
 from app.server.storage import CallRecord, MemberRecord, NewMember, UserRecord
-from app.server.validation import check_call_id, check_custom
+from app.server.validation import check_custom
 from app.server.views import call_response, member_response, user_response
 
 C = OwnCapability
@@ -139,11 +139,9 @@ class CallsService:
         request: GetOrCreateCallRequest,
         watch_connection_id: str | None,
     ) -> GetOrCreateCallResponse:
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
+        call_type, cid = self._c.resolve(type_name, call_id)
         check_call_request(request.data, "data")
         watch = self.own_connection(user, watch_connection_id)
-        cid = make_call_cid(call_type.name, call_id)
         async with self._c.call_lock(cid):
             call = await self._c.store.get_call(cid)
             created = False
@@ -162,8 +160,7 @@ class CallsService:
     async def get(
         self, user: UserRecord, type_name: str, call_id: str, watch_connection_id: str | None
     ) -> CallStateResponse:
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
+        call_type, _ = self._c.resolve(type_name, call_id)
         watch = self.own_connection(user, watch_connection_id)
         call = await self._c.load_call(call_type, call_id)
         members = await self._c.store.members(call.cid)
@@ -175,10 +172,8 @@ class CallsService:
     async def update(
         self, user: UserRecord, type_name: str, call_id: str, request: UpdateCallRequest
     ) -> CallStateResponse:
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
+        call_type, cid = self._c.resolve(type_name, call_id)
         check_custom(request.custom, "custom")
-        cid = make_call_cid(call_type.name, call_id)
         async with self._c.call_lock(cid):
             call = await self._c.load_call(call_type, call_id)
             members = await self._c.store.members(cid)
@@ -202,9 +197,7 @@ class CallsService:
         self, user: UserRecord, type_name: str, call_id: str, *, live: bool
     ) -> CallStateResponse:
         """Stream's ``goLive`` (``live=True``: leave backstage) / ``stopLive``."""
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
-        cid = make_call_cid(call_type.name, call_id)
+        call_type, cid = self._c.resolve(type_name, call_id)
         async with self._c.call_lock(cid):
             call = await self._c.load_call(call_type, call_id)
             members = await self._c.store.members(cid)
@@ -224,9 +217,7 @@ class CallsService:
     async def update_members(
         self, user: UserRecord, type_name: str, call_id: str, request: UpdateCallMembersRequest
     ) -> CallStateResponse:
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
-        cid = make_call_cid(call_type.name, call_id)
+        call_type, cid = self._c.resolve(type_name, call_id)
         async with self._c.call_lock(cid):
             call = await self._c.load_call(call_type, call_id)
             members = await self._c.store.members(cid)
@@ -253,9 +244,7 @@ class CallsService:
     async def end(self, user: UserRecord, type_name: str, call_id: str) -> CallStateResponse:
         """End the call for everyone: its sessions are dropped after ``call.ended`` went
         out to them. Ending an ended call changes nothing."""
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
-        cid = make_call_cid(call_type.name, call_id)
+        call_type, cid = self._c.resolve(type_name, call_id)
         async with self._c.call_lock(cid):
             call = await self._c.load_call(call_type, call_id)
             members = await self._c.store.members(cid)
@@ -279,8 +268,7 @@ class CallsService:
     ) -> None:
         """A ``custom`` event from ``user`` to everyone following the call (needs
         ``read-call``: whoever may see the call may talk to it)."""
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
+        call_type, _ = self._c.resolve(type_name, call_id)
         check_custom(custom, "custom")
         call = await self._c.load_call(call_type, call_id)
         members = await self._c.store.members(call.cid)

@@ -22,6 +22,7 @@ from app.server.events_hub import EventsHub
 from app.server.sessions import CallSessions
 from app.server.settings import ServerSettings
 from app.server.storage import CallRecord, MemberRecord, Store, UserRecord
+from app.server.validation import check_call_id
 from app.server.views import call_response, member_response
 
 _CAPABILITY_ORDER = list(OwnCapability)
@@ -68,6 +69,13 @@ class Coordinator:
                 field="type",
             )
         return call_type
+
+    def resolve(self, type_name: str, call_id: str) -> tuple[CallType, str]:
+        """The call type and cid named by a request path: 404 ``call_type_not_found`` for
+        an unknown type, 422 ``invalid_call_id`` for an id Parley does not accept."""
+        call_type = self.call_type(type_name)
+        check_call_id(call_id)
+        return call_type, make_call_cid(call_type.name, call_id)
 
     async def load_call(self, call_type: CallType, call_id: str) -> CallRecord:
         """The stored call; ``ApiError`` 404 ``call_not_found`` when it does not exist."""

@@ -27,7 +27,6 @@ from app.protocol import (
     TrackType,
     TrackUnpublishedEvent,
     TrackUpdateMessage,
-    make_call_cid,
 )
 from app.server.calls_service import CallsService, check_call_request
 from app.server.coordinator import Coordinator, require, utc_now
@@ -35,7 +34,6 @@ from app.server.errors import ApiError
 from app.server.events_hub import Connection
 from app.server.sessions import Participant
 from app.server.storage import UserRecord
-from app.server.validation import check_call_id
 from app.server.views import user_response
 
 C = OwnCapability
@@ -73,12 +71,10 @@ class ParticipationService:
         ``call_ended`` unless the caller holds join-ended-call.
         ``participants`` in the answer include the new session.
         """
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
+        call_type, cid = self._c.resolve(type_name, call_id)
         if request.data is not None:
             check_call_request(request.data, "data")
         self._calls.own_connection(user, request.connection_id)
-        cid = make_call_cid(call_type.name, call_id)
         async with self._c.call_lock(cid):
             call = await self._c.store.get_call(cid)
             created = False
@@ -135,9 +131,7 @@ class ParticipationService:
         """Leave with one of the caller's sessions. Raises ``ApiError`` 409 ``not_joined``
         when the session is not in this call, 403 ``forbidden`` when it is not the
         caller's."""
-        call_type = self._c.call_type(type_name)
-        check_call_id(call_id)
-        cid = make_call_cid(call_type.name, call_id)
+        _, cid = self._c.resolve(type_name, call_id)
         participant = self._c.sessions.get(request.session_id)
         if participant is None or participant.call_cid != cid:
             raise ApiError(
