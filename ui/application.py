@@ -26,7 +26,9 @@ from ui.bridge import error_text
 from ui.home_window import HomeWindow, parse_call_reference
 from ui.icons import app_icon
 from ui.qt_environment import sanitize_qt_environment
-from ui.theme import Theme
+from ui.settings import Settings, ThemeChoice
+from ui.theme import DARK, LIGHT, Theme
+from ui.tray import ParleyTray
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +62,26 @@ def default_user_name() -> str:
 class ParleyApp:
     """One running desktop app: window, engine client, shutdown."""
 
-    def __init__(self, app: QApplication, options: AppOptions) -> None:
+    def __init__(
+        self, app: QApplication, options: AppOptions, settings: Settings | None = None
+    ) -> None:
         self.options = options
-        self.window = HomeWindow()
+        self.window = HomeWindow(settings)
+        self.tray = ParleyTray(self.window)
         self.client: VideoClient | None = None
         self._closed = asyncio.Event()
         self.window.closing.connect(self._closed.set)
+        self.window.hidden_to_tray.connect(self.tray.notify_hidden)
 
     async def run(self) -> None:
         """Show the window, sign in, and return once the window was closed and the engine
         shut down."""
         self.window.show()
+        # Without a tray, closing the window must quit: nothing else could bring it back.
+        self.window.tray_available = self.tray.show()
         starting = asyncio.create_task(self._start())
         await self._closed.wait()
+        self.tray.hide()
         starting.cancel()
         await asyncio.gather(starting, return_exceptions=True)
         await self._shutdown()
@@ -129,7 +138,10 @@ def run_gui(options: AppOptions) -> int:
     # The loop ends when ParleyApp.run returns (after shutdown), not when Qt sees the last
     # window close: leaving the call and disconnecting still need the loop.
     app.setQuitOnLastWindowClosed(False)
-    Theme(app).apply()
-    parley = ParleyApp(app, options)
+    settings = Settings()
+    choice = settings.theme
+    theme = Theme(app, follow_system=choice is ThemeChoice.SYSTEM)
+    theme.apply({ThemeChoice.LIGHT: LIGHT, ThemeChoice.DARK: DARK}.get(choice))
+    parley = ParleyApp(app, options, settings)
     asyncio.run(parley.run(), loop_factory=lambda: qasync.QEventLoop(app))
     return 0

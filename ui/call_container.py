@@ -95,9 +95,10 @@ def _stage_page(*widgets: QWidget) -> QWidget:
 
 class CallContainer(QStackedWidget):
     """All screens of ``call``. ``home_requested()`` asks the window to go back home (the
-    call is not active then)."""
+    call is not active then); ``pip_requested()`` forwards the call screen's PiP button."""
 
     home_requested = Signal()
+    pip_requested = Signal()
 
     def __init__(
         self,
@@ -179,9 +180,10 @@ class CallContainer(QStackedWidget):
             self.setCurrentWidget(self.connecting_page)
         elif kind in (CallStatusKind.CONNECTED, CallStatusKind.RECONNECTING):
             if self.content is None:
-                self.content = CallContent(self.bridge)
+                self.content = CallContent(self.bridge, self.media_bridge)
                 # one picker for the Lobby and the call: effects belong to the camera
                 self.content.controls.effects_requested.connect(self.lobby.open_effects)
+                self.content.pip_requested.connect(self.pip_requested)
                 self.addWidget(self.content)
             self.setCurrentWidget(self.content)
         else:

@@ -1,27 +1,35 @@
 """``CallContent``: the screen of an active call (Stream's ``StreamCallContent``).
 
 An app bar (call id, duration since this client joined, a reconnecting chip, the number of
-people), the participants grid, and the controls at the bottom. It renders what the
-``CallBridge`` emits and sends the controls' requests to the call; failures of those
-commands appear as a toast and the buttons snap back to the engine's state.
+people), the participants in a grid or a spotlight, the people panel on the right when
+open, and the controls at the bottom. It renders what the ``CallBridge`` emits and sends
+the controls' requests to the call; failures of those commands appear as a toast and the
+buttons snap back to the engine's state. With a ``LocalMediaBridge`` it also fills the
+device drop-downs (re-listed on OS hot-plug, ``QMediaDevices``) and warns "You're muted"
+when the user talks into a muted microphone.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.call import CallParticipantState, CallState, CallStatus, CallStatusKind
-from ui.bridge import CallBridge
-from ui.call_participants import CallParticipants
+from app.protocol import OwnCapability
+from ui.bridge import CallBridge, LocalMediaBridge
+from ui.call_participants import CallParticipants, LayoutMode
 from ui.controls import CallControls
 from ui.icons import icon_pixmap
+from ui.muted_hint import MutedHint
+from ui.participants_panel import ParticipantsPanel
 from ui.theme import current_palette
 from ui.toast import Toast
 
 DURATION_TICK_MS = 1000
+_CONTROL_BAR_PX = 80  # the muted hint floats just above the control bar
 
 
 def format_duration(seconds: float) -> str:
@@ -33,16 +41,89 @@ def format_duration(seconds: float) -> str:
 
 
 class CallContent(QWidget):
-    """The in-call screen for the call behind ``bridge``."""
+    """The in-call screen for the call behind ``bridge``; ``media_bridge`` (the user's
+    devices) enables the device menus and the muted hint.
 
-    def __init__(self, bridge: CallBridge, parent: QWidget | None = None) -> None:
+    Signal: ``pip_requested()`` — the user asked for the picture-in-picture window.
+    """
+
+    pip_requested = Signal()
+
+    def __init__(
+        self,
+        bridge: CallBridge,
+        media_bridge: LocalMediaBridge | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("stage")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self._bridge = bridge
-        palette = current_palette()
+        self._media_bridge = media_bridge
 
-        self.title_label = QLabel(bridge.state.call_id)
+        self.participants_view = CallParticipants()
+        self.participants_panel = ParticipantsPanel()
+        self.participants_panel.hide()
+        stage_row = QHBoxLayout()
+        stage_row.setContentsMargins(16, 8, 16, 8)
+        stage_row.setSpacing(16)
+        stage_row.addWidget(self.participants_view, 1)
+        stage_row.addWidget(self.participants_panel)
+
+        self.controls = CallControls()
+        control_bar = QHBoxLayout()
+        control_bar.setContentsMargins(20, 8, 20, 18)
+        control_bar.addWidget(self.controls)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(self._build_app_bar())
+        layout.addLayout(stage_row, 1)
+        layout.addLayout(control_bar)
+
+        self.toast = Toast(self)
+        media = media_bridge.local_media if media_bridge is not None else None
+        self.muted_hint = MutedHint(
+            (lambda: media.raw_microphone_level) if media is not None else (lambda: 0.0),
+            self,
+            bottom_offset_px=_CONTROL_BAR_PX + 16,
+        )
+        self._duration_timer = QTimer(self)
+        self._duration_timer.setInterval(DURATION_TICK_MS)
+        self._duration_timer.timeout.connect(self._show_duration)
+        self._duration_timer.start()
+
+        bridge.participants_changed.connect(self._show_participants)
+        bridge.media_changed.connect(self._show_media)
+        bridge.status_changed.connect(self._show_status)
+        bridge.state_changed.connect(self._show_state)
+        bridge.error_occurred.connect(self._show_error)
+        controls = self.controls
+        controls.microphone_toggled.connect(self._set_microphone_enabled)
+        controls.camera_toggled.connect(self._set_camera_enabled)
+        controls.leave_requested.connect(self._leave)
+        controls.end_call_requested.connect(self._end_call)
+        controls.pip_requested.connect(self.pip_requested)
+        controls.layout_toggled.connect(self._on_layout_toggled)
+        controls.participants_toggled.connect(self.participants_panel.setVisible)
+        controls.device_chosen.connect(self._select_device)
+        self.participants_panel.close_requested.connect(self._close_panel)
+        self.participants_view.layout_mode_changed.connect(self._show_layout_mode)
+        self.participants_view.pinned_changed.connect(self._show_pinned)
+        if media_bridge is not None:
+            media_bridge.changed.connect(self.refresh_devices)
+            media_bridge.error_occurred.connect(self._show_error)
+            self._media_devices = QMediaDevices(self)
+            self._media_devices.videoInputsChanged.connect(self.refresh_devices)
+            self._media_devices.audioInputsChanged.connect(self.refresh_devices)
+            self._media_devices.audioOutputsChanged.connect(self.refresh_devices)
+            self.refresh_devices()
+        self._render(bridge.state)
+
+    def _build_app_bar(self) -> QHBoxLayout:
+        palette = current_palette()
+        self.title_label = QLabel(self._bridge.state.call_id)
         self.title_label.setProperty("role", "subtitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.duration_label = QLabel()
@@ -68,7 +149,6 @@ class CallContent(QWidget):
         people.setStyleSheet(
             f"QWidget#people {{ background: {palette.stage_surface}; border-radius: 16px; }}"
         )
-
         app_bar = QHBoxLayout()
         app_bar.setContentsMargins(20, 14, 16, 6)
         app_bar.setSpacing(12)
@@ -78,41 +158,15 @@ class CallContent(QWidget):
         app_bar.addWidget(self.status_chip)
         app_bar.addStretch(1)
         app_bar.addWidget(people)
+        return app_bar
 
-        self.participants_view = CallParticipants()
-        grid_box = QHBoxLayout()
-        grid_box.setContentsMargins(16, 8, 16, 8)
-        grid_box.addWidget(self.participants_view)
+    @property
+    def bridge(self) -> CallBridge:
+        return self._bridge
 
-        self.controls = CallControls()
-        control_bar = QHBoxLayout()
-        control_bar.setContentsMargins(16, 8, 16, 18)
-        control_bar.addStretch(1)
-        control_bar.addWidget(self.controls)
-        control_bar.addStretch(1)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(app_bar)
-        layout.addLayout(grid_box, 1)
-        layout.addLayout(control_bar)
-
-        self.toast = Toast(self)
-        self._duration_timer = QTimer(self)
-        self._duration_timer.setInterval(DURATION_TICK_MS)
-        self._duration_timer.timeout.connect(self._show_duration)
-        self._duration_timer.start()
-
-        bridge.participants_changed.connect(self._show_participants)
-        bridge.media_changed.connect(self._show_media)
-        bridge.status_changed.connect(self._show_status)
-        bridge.state_changed.connect(self._show_duration_of)
-        bridge.error_occurred.connect(self._show_error)
-        self.controls.microphone_toggled.connect(self._set_microphone_enabled)
-        self.controls.camera_toggled.connect(self._set_camera_enabled)
-        self.controls.leave_requested.connect(self._leave)
-        self._render(bridge.state)
+    @property
+    def pinned_session_id(self) -> str | None:
+        return self.participants_view.pinned_session_id
 
     # --- rendering ----------------------------------------------------------------------
 
@@ -120,10 +174,11 @@ class CallContent(QWidget):
         self._show_participants(state.participants)
         self._show_media((state.microphone_enabled, state.camera_enabled))
         self._show_status(state.status)
-        self._show_duration_of(state)
+        self._show_state(state)
 
     def _show_participants(self, participants: tuple[CallParticipantState, ...]) -> None:
         self.participants_view.set_participants(participants, self._bridge.call.video_sink)
+        self.participants_panel.set_participants(participants, self.pinned_session_id)
         count = len(participants)
         self.participant_count_label.setText(str(count))
         self._people.setToolTip(self.tr("%n people in the call", "", count))
@@ -133,6 +188,7 @@ class CallContent(QWidget):
         self.controls.set_media_state(
             microphone_enabled=microphone_enabled, camera_enabled=camera_enabled
         )
+        self.muted_hint.set_muted(not microphone_enabled and self._media_bridge is not None)
 
     def _show_status(self, status: CallStatus) -> None:
         if status.kind is CallStatusKind.RECONNECTING:
@@ -141,8 +197,11 @@ class CallContent(QWidget):
             self.status_chip.show()
         else:
             self.status_chip.hide()
+        if not status.is_active:
+            self.muted_hint.set_muted(False)
 
-    def _show_duration_of(self, state: CallState) -> None:
+    def _show_state(self, state: CallState) -> None:
+        self.controls.set_can_end_call(state.has_capability(OwnCapability.END_CALL))
         self._show_duration()
 
     def _show_duration(self) -> None:
@@ -153,12 +212,42 @@ class CallContent(QWidget):
         now = datetime.now(UTC) if joined_at.tzinfo else datetime.now()
         self.duration_label.setText(format_duration((now - joined_at).total_seconds()))
 
+    def _show_layout_mode(self, mode: LayoutMode) -> None:
+        self.controls.set_layout_spotlight(mode is LayoutMode.SPOTLIGHT)
+
+    def _show_pinned(self, session_id: str | None) -> None:
+        self.participants_panel.set_participants(self._bridge.state.participants, session_id)
+
     def _show_error(self, message: str) -> None:
         self.toast.show_message(message)
         state = self._bridge.state
         self._show_media((state.microphone_enabled, state.camera_enabled))
 
+    def refresh_devices(self) -> None:
+        """Re-list the devices in the drop-downs (hot-plug, or a device chosen elsewhere)."""
+        if self._media_bridge is None:
+            return
+        media = self._media_bridge.local_media
+        self.controls.set_devices(
+            media.list_devices(),
+            {
+                "audioinput": media.microphone_device_id,
+                "audiooutput": media.speaker_device_id,
+                "videoinput": media.camera_device_id,
+            },
+        )
+
     # --- commands -----------------------------------------------------------------------
+
+    def set_layout_mode(self, mode: LayoutMode) -> None:
+        self.participants_view.set_layout_mode(mode)
+
+    def _on_layout_toggled(self, spotlight: bool) -> None:
+        self.set_layout_mode(LayoutMode.SPOTLIGHT if spotlight else LayoutMode.GRID)
+
+    def _close_panel(self) -> None:
+        self.participants_panel.hide()
+        self.controls.set_participants_open(False)
 
     def _set_microphone_enabled(self, enabled: bool) -> None:
         call = self._bridge.call
@@ -168,5 +257,20 @@ class CallContent(QWidget):
         call = self._bridge.call
         self._bridge.run(call.set_camera_enabled(enabled), action=self.tr("Camera"))
 
+    def _select_device(self, kind: str, device_id: str) -> None:
+        if self._media_bridge is None:
+            return
+        media = self._media_bridge.local_media
+        selectors = {
+            "audioinput": (media.select_microphone, self.tr("Microphone")),
+            "audiooutput": (media.select_speaker, self.tr("Speaker")),
+            "videoinput": (media.select_camera, self.tr("Camera")),
+        }
+        select, action = selectors[kind]
+        self._media_bridge.run(select(device_id), action=action)
+
     def _leave(self) -> None:
         self._bridge.run(self._bridge.call.leave(), action=self.tr("Leaving the call"))
+
+    def _end_call(self) -> None:
+        self._bridge.run(self._bridge.call.end(), action=self.tr("Ending the call"))

@@ -3,15 +3,19 @@
 The window exists before sign-in finishes (the embedded coordinator may take a second to
 start): it shows "Signing in…" and then either the signed-in user or the error. A call opens
 in place of the home page as a :class:`CallContainer` and returns home when it asks to.
+
+During a call, minimising the window (or the controls' PiP button) opens the
+picture-in-picture window (setting ``call/pip_on_minimise``). Closing the window keeps
+Parley in the system tray when there is one (setting ``window/close_to_tray``); otherwise it
+quits, and quitting during a call asks first.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -27,11 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.call import Call
-from app.protocol import CallStateResponse, is_valid_call_id
+from app.protocol import is_valid_call_id
 from ui.avatar import avatar_color, initials
 from ui.bridge import EngineBridge
 from ui.call_container import CallContainer
-from ui.icons import app_icon, icon, icon_pixmap
+from ui.icons import app_icon, icon
+from ui.pip_window import PipWindow
+from ui.recent_calls import RecentCallRow
+from ui.settings import Settings
 from ui.theme import current_palette
 from ui.toast import Toast
 
@@ -56,65 +64,27 @@ def parse_call_reference(
     return call_type, call_id
 
 
-def _ago(moment: datetime) -> str:
-    seconds = (
-        datetime.now(UTC) - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-    ).total_seconds()
-    if seconds < 60:
-        return QCoreApplication.translate("HomeWindow", "just now")
-    if seconds < 3600:
-        return QCoreApplication.translate("HomeWindow", "%1 min ago").replace(
-            "%1", str(int(seconds // 60))
-        )
-    if seconds < 86400:
-        return QCoreApplication.translate("HomeWindow", "%1 h ago").replace(
-            "%1", str(int(seconds // 3600))
-        )
-    return moment.astimezone().strftime("%d %b %Y")
-
-
-class _RecentCallRow(QWidget):
-    def __init__(self, response: CallStateResponse) -> None:
-        super().__init__()
-        call = response.call
-        palette = current_palette()
-        badge = QLabel()
-        badge.setFixedSize(40, 40)
-        badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        badge.setPixmap(icon_pixmap("camera", palette.accent, 20))
-        badge.setStyleSheet(f"background: {palette.surface_raised}; border-radius: 20px;")
-        title = QLabel(call.id)
-        title.setStyleSheet("font-size: 14px; font-weight: 600; background: transparent;")
-        state = (
-            self.tr("ended")
-            if call.ended_at
-            else (self.tr("in progress") if call.session_id else self.tr("created"))
-        )
-        detail = QLabel(f"{call.type} · {state} {_ago(call.ended_at or call.created_at)}")
-        detail.setProperty("role", "muted")
-        detail.setStyleSheet("background: transparent;")
-        text = QVBoxLayout()
-        text.setSpacing(2)
-        text.addWidget(title)
-        text.addWidget(detail)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(14)
-        layout.addWidget(badge)
-        layout.addLayout(text, 1)
-
-
 class HomeWindow(QMainWindow):
-    """Parley's main window. Call :meth:`set_client` once signed in.
+    """Parley's main window. Call :meth:`set_client` once signed in; set
+    :attr:`tray_available` when a system tray icon is showing.
 
-    ``closing()`` is emitted when the user closes the window; the application then leaves
-    the active call and shuts the engine down.
+    Signals: ``closing()`` when the user quits (the application then leaves the active call
+    and shuts the engine down); ``hidden_to_tray()`` when closing only hid the window;
+    ``call_state_changed(CallState | None)`` with every snapshot of the open call, and None
+    when no call is open (the tray follows it).
     """
 
     closing = Signal()
+    hidden_to_tray = Signal()
+    call_state_changed = Signal(object)
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings if settings is not None else Settings(parent=self)
+        self.tray_available = False
+        self.pip_window: PipWindow | None = None
+        self.quit_confirmation: QMessageBox | None = None
+        self._quitting = False
         self.setWindowTitle("Parley")
         self.setWindowIcon(app_icon())
         self.resize(1200, 760)
@@ -298,9 +268,12 @@ class HomeWindow(QMainWindow):
         user = self._client.user
         self.container = CallContainer(call, self._client.local_media, user.name if user else "")
         self.container.home_requested.connect(self.go_home)
+        self.container.pip_requested.connect(self.pop_out)
+        self.container.bridge.state_changed.connect(self.call_state_changed)
         self._stack.addWidget(self.container)
         self._stack.setCurrentWidget(self.container)
         self.setWindowTitle(f"{call.id} – Parley")
+        self.call_state_changed.emit(call.state)
 
     def go_home(self) -> None:
         self._close_container()
@@ -319,7 +292,7 @@ class HomeWindow(QMainWindow):
         for response in calls[:_RECENT_LIMIT]:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, (response.call.type, response.call.id))
-            row = _RecentCallRow(response)
+            row = RecentCallRow(response)
             item.setSizeHint(row.sizeHint())
             self.recent_list.addItem(item)
             self.recent_list.setItemWidget(item, row)
@@ -337,12 +310,14 @@ class HomeWindow(QMainWindow):
     def _close_container(self) -> None:
         if self.container is None:
             return
+        self.close_pip()
         container, self.container = self.container, None
         call = container.call
         if call.state.status.is_active:
             self._commands.run(call.leave(), action=self.tr("Leaving the call"))
         self._stack.removeWidget(container)
         container.deleteLater()
+        self.call_state_changed.emit(None)
 
     @property
     def active_call(self) -> Call | None:
@@ -351,7 +326,107 @@ class HomeWindow(QMainWindow):
             return self.container.call
         return None
 
+    # --- picture-in-picture -------------------------------------------------------------
+
+    def open_pip(self) -> PipWindow | None:
+        """Show the call in the picture-in-picture window (one at a time); None when no
+        call is on screen."""
+        container = self.container
+        if container is None or container.content is None or self.active_call is None:
+            return None
+        if self.pip_window is None:
+            pip = PipWindow(container.bridge, container.content.pinned_session_id)
+            pip.return_requested.connect(self.restore_from_pip)
+            pip.destroyed.connect(self._pip_destroyed)
+            container.content.participants_view.pinned_changed.connect(pip.set_pinned)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            if screen is not None:  # bottom right, where it covers the least
+                area = screen.availableGeometry()
+                pip.move(area.right() - pip.width() - 24, area.bottom() - pip.height() - 24)
+            self.pip_window = pip
+        self.pip_window.show()
+        self.pip_window.raise_()
+        return self.pip_window
+
+    def close_pip(self) -> None:
+        pip, self.pip_window = self.pip_window, None
+        if pip is not None:
+            pip.close()
+
+    def pop_out(self) -> None:
+        """The controls' PiP button: the call goes to the PiP window, this one minimises."""
+        if self.open_pip() is not None:
+            self.showMinimized()
+
+    def restore_from_pip(self) -> None:
+        """Back to the full window (PiP's button, the tray's "Open Parley")."""
+        self.close_pip()
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def _pip_destroyed(self) -> None:
+        self.pip_window = None
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.WindowStateChange:
+            if self.isMinimized():
+                if self.settings.pip_on_minimise:
+                    self.open_pip()
+            elif self.pip_window is not None:
+                self.close_pip()
+        super().changeEvent(event)
+
+    # --- quitting -----------------------------------------------------------------------
+
+    def request_quit(self) -> None:
+        """Quit Parley: at once when not in a call, else after the user confirms in
+        :attr:`quit_confirmation` (a window-modal box; "Cancel" keeps everything as is)."""
+        if self.active_call is None:
+            self._quit()
+            return
+        if self.quit_confirmation is not None:
+            self.quit_confirmation.raise_()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Quit Parley?"))
+        box.setText(self.tr("You're in a call. Quitting Parley leaves it."))
+        leave = box.addButton(self.tr("Leave and quit"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _: self._quit_confirmed(box.clickedButton() is leave))
+        self.quit_confirmation = box
+        if self.isHidden() or self.isMinimized():
+            self.restore_from_pip()
+        box.open()
+
+    def _quit_confirmed(self, confirmed: bool) -> None:
+        box, self.quit_confirmation = self.quit_confirmation, None
+        if box is not None:
+            box.deleteLater()
+        if confirmed:
+            self._quit()
+
+    def _quit(self) -> None:
+        self._quitting = True
+        self.close_pip()
+        self.closing.emit()  # the application leaves the call and disconnects
+        self.hide()
+
+    @property
+    def keeps_running_in_tray(self) -> bool:
+        """Whether closing the window only hides it."""
+        return self.tray_available and self.settings.close_to_tray
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        # The application leaves the call and disconnects (it needs the loop for that).
-        self.closing.emit()
-        super().closeEvent(event)
+        if self._quitting:
+            super().closeEvent(event)
+            return
+        event.ignore()
+        if self.keeps_running_in_tray:
+            self.close_pip()
+            self.hide()
+            self.hidden_to_tray.emit()
+        else:
+            self.request_quit()

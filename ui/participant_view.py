@@ -1,19 +1,30 @@
 """``ParticipantView``: one participant's tile (Stream's ``StreamCallParticipant``).
 
 A tile is the video (or the avatar placeholder), the name in a pill at the bottom left, a
-muted-microphone badge at the top right when ``TrackType.AUDIO`` is not published, and a
-speaking outline while ``is_speaking``. Overlays are child widgets placed over the renderer
-so a state change repaints only the overlay, never converts a frame again.
+muted-microphone badge at the top right when ``TrackType.AUDIO`` is not published, the
+connection-quality bars at the bottom right, a speaking outline while ``is_speaking``, and a
+pin button at the top left (shown on hover, and always while pinned; right-click offers the
+same). Overlays are child widgets placed over the renderer so a state change repaints only
+the overlay, never converts a frame again.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QEnterEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
 
 from app.call import CallParticipantState
-from ui.icons import icon_pixmap
+from ui.connection_quality import ConnectionQualityIndicator
+from ui.icons import icon, icon_pixmap
 from ui.theme import current_palette
 from ui.video_renderer import FrameSource, VideoFit, VideoRenderer
 
@@ -46,8 +57,14 @@ class ParticipantView(QWidget):
 
     The local participant is labelled "You" and its video is mirrored (a self-view reads
     like a mirror; remote peers see it unmirrored). ``compact`` tiles (the floating
-    self-view) use a smaller label.
+    self-view, the spotlight strip) use a smaller label and no pin button on hover.
+
+    Signal: ``pin_requested(session_id: str, pin: bool)`` — the user asked to pin or unpin
+    this tile; the owner decides (pinning is local to this user, as in Stream's
+    ``setParticipantPinnedLocally``) and calls :meth:`set_pinned`.
     """
+
+    pin_requested = Signal(str, bool)
 
     def __init__(
         self,
@@ -72,11 +89,22 @@ class ParticipantView(QWidget):
             f"background: rgba(32, 33, 36, 0.72); border-radius: {_BADGE_PX // 2}px;"
         )
         self._mic_badge.setAccessibleName(self.tr("Microphone muted"))
+        self._quality = ConnectionQualityIndicator(self)
+        self._pin_button = QToolButton(self)
+        self._pin_button.setObjectName("pinButton")
+        self._pin_button.setFixedSize(_BADGE_PX + 4, _BADGE_PX + 4)
+        self._pin_button.setIconSize(QSize(18, 18))
+        self._pin_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._pin_button.clicked.connect(self._on_pin_clicked)
         self._outline = _SpeakingOutline(self)
+        self._pinned = False
+        self._hovered = False
         self._compact = False
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.set_compact(compact)
         self.set_sink(sink)
         self._apply(participant, force=True)
+        self._show_pin_state()
 
     # --- inputs -------------------------------------------------------------------------
 
@@ -96,6 +124,16 @@ class ParticipantView(QWidget):
     def set_sink(self, sink: FrameSource | None) -> None:
         self._renderer.set_sink(sink)
 
+    @property
+    def pinned(self) -> bool:
+        return self._pinned
+
+    def set_pinned(self, pinned: bool) -> None:
+        """Show whether this participant is pinned (locally)."""
+        if pinned != self._pinned:
+            self._pinned = pinned
+            self._show_pin_state()
+
     def set_compact(self, compact: bool) -> None:
         if compact == self._compact and self._name.styleSheet():
             return
@@ -105,6 +143,7 @@ class ParticipantView(QWidget):
             "color: #ffffff; background: rgba(32, 33, 36, 0.62); border-radius: 6px;"
             f"padding: 3px 8px; font-size: {font_px}px; font-weight: 500;"
         )
+        self._show_pin_state()
         self._layout_overlays()
 
     # --- state for tests and accessibility ----------------------------------------------
@@ -120,6 +159,41 @@ class ParticipantView(QWidget):
     @property
     def speaking_visible(self) -> bool:
         return not self._outline.isHidden()
+
+    @property
+    def quality_indicator(self) -> ConnectionQualityIndicator:
+        return self._quality
+
+    @property
+    def pin_button(self) -> QToolButton:
+        return self._pin_button
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu (Pin / Unpin); the caller owns and shows it."""
+        menu = QMenu(self)
+        if self._pinned:
+            action = menu.addAction(icon("pin-off", "#e8eaed", 18), self.tr("Unpin"))
+        else:
+            action = menu.addAction(icon("pin", "#e8eaed", 18), self.tr("Pin to the main stage"))
+        action.triggered.connect(self._on_pin_clicked)
+        return menu
+
+    # --- events -------------------------------------------------------------------------
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu()
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self._hovered = True
+        self._show_pin_state()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: object) -> None:
+        self._hovered = False
+        self._show_pin_state()
+        super().leaveEvent(event)  # type: ignore[arg-type]
 
     # --- internals ----------------------------------------------------------------------
 
@@ -141,7 +215,33 @@ class ParticipantView(QWidget):
             self._layout_overlays()
         self._renderer.set_video_enabled(participant.is_video_enabled)
         self._mic_badge.setHidden(participant.is_audio_enabled)
+        if force or participant.connection_quality != previous.connection_quality:
+            self._quality.set_quality(participant.connection_quality)
         self._outline.setHidden(not (participant.is_speaking and participant.is_audio_enabled))
+
+    def _on_pin_clicked(self) -> None:
+        self.pin_requested.emit(self._participant.session_id, not self._pinned)
+
+    def _show_pin_state(self) -> None:
+        # Pinned tiles always show the pin (it is the way back); others only on hover, and
+        # small tiles none on hover (no room), but the right-click menu is always there.
+        button = self._pin_button
+        button.setVisible(self._pinned or (self._hovered and not self._compact))
+        if self._pinned:
+            button.setIcon(icon("pin", "#202124", 18))
+            background = current_palette().speaking
+            tip = self.tr("Unpin")
+        else:
+            button.setIcon(icon("pin", "#ffffff", 18))
+            background = "rgba(32, 33, 36, 0.72)"
+            tip = self.tr("Pin to the main stage")
+        radius = button.width() // 2
+        button.setStyleSheet(
+            f"QToolButton {{ background: {background}; border: none; border-radius: {radius}px; }}"
+            "QToolButton:hover { background: rgba(60, 64, 67, 0.92); }"
+        )
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._layout_overlays()
@@ -152,11 +252,16 @@ class ParticipantView(QWidget):
         self._renderer.setGeometry(rect)
         self._outline.setGeometry(rect)
         self._name.adjustSize()
-        max_name_width = max(40, rect.width() - 2 * _INSET_PX)
+        max_name_width = max(40, rect.width() - 3 * _INSET_PX - self._quality.width())
         if self._name.width() > max_name_width:
             self._name.resize(max_name_width, self._name.height())
         self._name.move(_INSET_PX, rect.height() - self._name.height() - _INSET_PX)
         self._mic_badge.move(rect.width() - _BADGE_PX - _INSET_PX, _INSET_PX)
+        self._quality.move(
+            rect.width() - self._quality.width() - _INSET_PX,
+            rect.height() - self._quality.height() - _INSET_PX,
+        )
+        self._pin_button.move(_INSET_PX - 2, _INSET_PX - 2)
         self._outline.raise_()
-        self._name.raise_()
-        self._mic_badge.raise_()
+        for overlay in (self._name, self._mic_badge, self._quality, self._pin_button):
+            overlay.raise_()

@@ -3,7 +3,8 @@
 Painted rather than styled with QSS so the on/off colours, the hover tint and the focus ring
 match the tiles exactly, and so the icon swaps with the checked state (``mic`` ↔
 ``mic-off``). Following Meet: a device that is on is a neutral grey circle, a device that is
-off turns red with a struck-through icon, and "leave" is a red pill.
+off turns red with a struck-through icon, "leave" is a red pill, and a button that opens a
+panel turns accent blue while its panel is open.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class ButtonKind(StrEnum):
     TOGGLE = "toggle"  # checkable: checked = device on
     DANGER = "danger"  # leave / hang up: a red pill
     PLAIN = "plain"  # a neutral action
+    PANEL = "panel"  # checkable: checked = its panel is open (accent fill, dark icon)
 
 
 class RoundButton(QAbstractButton):
@@ -45,7 +47,7 @@ class RoundButton(QAbstractButton):
         self._icon_off_name = icon_off_name or icon_name
         self._kind = kind
         self._diameter_px = diameter_px
-        self.setCheckable(kind is ButtonKind.TOGGLE)
+        self.setCheckable(kind in (ButtonKind.TOGGLE, ButtonKind.PANEL))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
@@ -70,6 +72,11 @@ class RoundButton(QAbstractButton):
     def kind(self) -> ButtonKind:
         return self._kind
 
+    def set_icon_name(self, icon_name: str) -> None:
+        """Draw ``icon_name`` from now on (a switch whose icon shows its current mode)."""
+        self._icon_name = self._icon_off_name = icon_name
+        self.update()
+
     def sizeHint(self) -> QSize:
         width = (
             round(self._diameter_px * 1.5) if self._kind is ButtonKind.DANGER else self._diameter_px
@@ -89,6 +96,8 @@ class RoundButton(QAbstractButton):
             self._kind is ButtonKind.TOGGLE and not self.isChecked()
         ):
             base, hover = QColor(p.danger), QColor(p.danger_hover)
+        elif self._kind is ButtonKind.PANEL and self.isChecked():
+            base, hover = QColor(p.speaking), QColor(p.speaking).lighter(112)
         else:
             base, hover = QColor(p.stage_control), QColor(p.stage_control_hover)
         if not self.isEnabled():
@@ -113,7 +122,9 @@ class RoundButton(QAbstractButton):
             ring = bounds.adjusted(1, 1, -1, -1)
             painter.drawRoundedRect(ring, ring.height() / 2, ring.height() / 2)
         icon_px = round(self._diameter_px * 0.5)
-        pixmap = icon_pixmap(self.current_icon_name(), "#ffffff", icon_px)
+        on_accent = self._kind is ButtonKind.PANEL and self.isChecked()
+        color = "#202124" if on_accent else "#ffffff"
+        pixmap = icon_pixmap(self.current_icon_name(), color, icon_px)
         target = QRectF(0, 0, icon_px, icon_px)
         target.moveCenter(bounds.center())
         painter.drawPixmap(target.toRect(), pixmap)

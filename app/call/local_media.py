@@ -114,6 +114,13 @@ class LocalMedia:
         """RMS level of the microphone, 0.0–1.0, over the last 20 ms frame; 0 when off."""
         return self._microphone_level if self.microphone_enabled else 0.0
 
+    @property
+    def raw_microphone_level(self) -> float:
+        """RMS level, 0.0–1.0, of the microphone's last 20 ms frame even while muted (the
+        device stays open once opened), for a "you are muted" hint; nothing is sent. 0
+        before the microphone was first opened."""
+        return self._microphone_level
+
     # --- devices ----------------------------------------------------------------------
 
     def list_devices(self) -> list[MediaDeviceInfo]:

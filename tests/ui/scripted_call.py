@@ -89,6 +89,12 @@ class ScriptedCall:
             self._state.with_changes(status=CallStatus.disconnected(DisconnectReason.LEFT))
         )
 
+    async def end(self) -> None:
+        self._command("end", None)
+        self.publish(
+            self._state.with_changes(status=CallStatus.disconnected(DisconnectReason.ENDED))
+        )
+
     async def get_or_create(self, **_: object) -> GetOrCreateCallResponse:
         self._command("get_or_create", None)
         now = datetime.now(UTC)

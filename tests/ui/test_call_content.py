@@ -65,7 +65,7 @@ def test_grid_reflows(
         assert area.contains(tile.geometry())
         assert tile.renderer.has_video
     if count == 2:  # 1:1 call: the other fills the stage, the self-view floats in a corner
-        remote, local = tiles
+        remote, local = grid.tile("p0"), grid.tile("me")
         assert grid.floating_session_id == "me"
         assert remote.geometry() == area
         assert local.width() < area.width() / 3
