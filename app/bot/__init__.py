@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="parley bot", description="Join a call headless with file media and report stats."
     )
     parser.add_argument("--server", help="coordinator URL (default: the embedded one)")
-    parser.add_argument("--call", required=True, help="TYPE:ID, e.g. default:standup")
+    parser.add_argument("--call", help="TYPE:ID, e.g. default:standup (not with --auto-accept)")
     parser.add_argument("--name", default="Bot", help="display name")
     parser.add_argument("--user-id", help="guest user id (default: a new one)")
     parser.add_argument("--token", help="a user token instead of guest sign-in")
@@ -36,6 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--reference-video", help="source file of the remote video, for PSNR")
     parser.add_argument("--control-stdin", action="store_true", help="read commands on stdin")
+    parser.add_argument(
+        "--ring",
+        action="append",
+        default=[],
+        metavar="USER_ID",
+        help="ring this member of --call (repeatable) and join when they accept",
+    )
+    parser.add_argument(
+        "--auto-accept", action="store_true", help="wait for a ring, accept it and join"
+    )
     parser.add_argument("--no-camera", action="store_true")
     parser.add_argument("--no-microphone", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -48,10 +58,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    try:
-        call_type, call_id = split_call_cid(args.call)
-    except ValueError as exc:
-        raise SystemExit(f"parley bot: --call: {exc}") from exc
+    if args.auto_accept and (args.call or args.ring):
+        raise SystemExit("parley bot: --auto-accept answers whatever rings: no --call/--ring")
+    if args.auto_accept:
+        call_type, call_id = "default", ""  # the call comes with the ring
+    else:
+        if args.call is None:
+            raise SystemExit("parley bot: --call TYPE:ID is required (or --auto-accept)")
+        try:
+            call_type, call_id = split_call_cid(args.call)
+        except ValueError as exc:
+            raise SystemExit(f"parley bot: --call: {exc}") from exc
     return asyncio.run(_run(args, call_type, call_id))
 
 
@@ -79,5 +96,7 @@ async def _run(args: argparse.Namespace, call_type: str, call_id: str) -> int:
         control_stdin=args.control_stdin,
         camera=not args.no_camera,
         microphone=not args.no_microphone,
+        ring_user_ids=tuple(args.ring),
+        auto_accept=args.auto_accept,
     )
     return await Bot(options).run()

@@ -4,6 +4,11 @@ Prints JSON lines to stdout (``bot.joined``, ``bot.stats`` every second, ``bot.l
 test or a script can wait on them, and writes the same per-second record to
 ``stats_json`` when given. Optional commands on stdin, one per line: ``mute``, ``unmute``,
 ``camera-off``, ``camera-on``, ``leave``; the end of stdin means ``leave``.
+
+Ringing: with ``ring_user_ids`` the bot rings those members (``bot.ringing``) and joins
+when one accepts; with ``auto_accept`` it waits for the first call that rings it
+(``bot.ringing``), accepts and joins. A ring that ends unanswered ends the bot
+(``bot.left`` with the reason).
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ class BotOptions:
     control_stdin: bool = False
     camera: bool = True
     microphone: bool = True
+    ring_user_ids: tuple[str, ...] = ()
+    auto_accept: bool = False
 
 
 class Bot:
@@ -92,14 +99,17 @@ class Bot:
         self._client = client
         recorder = WavRecorder(str(o.record_audio)) if o.record_audio else None
         remove_tap = media.mixer.add_tap(recorder) if recorder else None
-        call = client.make_call(o.call_type, o.call_id)
+        call = await self._incoming_call(client) if o.auto_accept else None
+        call = call or client.make_call(o.call_type, o.call_id)
         self._call = call
         try:
             if o.camera and o.video_file:
                 await call.set_camera_enabled(True)
             if o.microphone and o.audio_file:
                 await call.set_microphone_enabled(True)
-            await call.join(create=True)
+            call = self._call = await self._enter(call)
+            if not call.state.status.is_connected:
+                return 0  # the ring ended unanswered: ``bot.left`` says why
             call.subscribe(self._on_state)
             self._on_state(call.state)
             _emit(
@@ -121,6 +131,46 @@ class Bot:
             if self._reference:
                 self._reference.close()
         return 0
+
+    @staticmethod
+    async def _incoming_call(client: VideoClient) -> Call:
+        rung: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+
+        def on_incoming(calls: tuple[Call, ...]) -> None:
+            if calls and not rung.done():
+                rung.set_result(calls[0])
+
+        unsubscribe = client.subscribe_incoming_calls(on_incoming)
+        try:
+            call = await rung
+        finally:
+            unsubscribe()
+        _emit({"event": "bot.ringing", "direction": "incoming", "call_cid": call.cid})
+        return call
+
+    async def _enter(self, call: Call) -> Call:
+        """Join (accept, or ring and wait for an answer); the call the bot is now in."""
+        o = self.options
+        if o.auto_accept:
+            await call.accept()
+            return call
+        if not o.ring_user_ids:
+            await call.join(create=True)
+            return call
+        answered = asyncio.Event()
+
+        def on_state(state: CallState) -> None:
+            if state.status.is_connected or state.status.is_disconnected:
+                answered.set()
+
+        await call.get_or_create(members=list(o.ring_user_ids))
+        call = await call.ring(list(o.ring_user_ids))
+        _emit({"event": "bot.ringing", "direction": "outgoing", "call_cid": call.cid})
+        unsubscribe = call.subscribe(on_state)
+        on_state(call.state)
+        await answered.wait()
+        unsubscribe()
+        return call
 
     def _on_state(self, state: CallState) -> None:
         if state.status.is_disconnected:

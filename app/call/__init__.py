@@ -10,6 +10,8 @@ from app.call.state import (
     CallStatusKind,
     ConnectionQuality,
     DisconnectReason,
+    RingingState,
+    RingUser,
 )
 
 __all__ = [
@@ -23,4 +25,6 @@ __all__ = [
     "ConnectionQuality",
     "DisconnectReason",
     "LocalMedia",
+    "RingUser",
+    "RingingState",
 ]

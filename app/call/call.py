@@ -18,12 +18,17 @@ from app.call.background import spawn
 from app.call.call_media import CallMedia
 from app.call.errors import CallError
 from app.call.local_media import LocalMedia
+from app.call.ringing import CallRinging
 from app.call.state import CallState, CallStatus, DisconnectReason
 from app.media import FrameSink, apply_ice_policy
 from app.protocol import (
+    CallAcceptedEvent,
     CallEndedEvent,
     CallMemberAddedEvent,
+    CallMissedEvent,
+    CallRejectedEvent,
     CallRequest,
+    CallRingEvent,
     CallSignalEvent,
     CallStateResponse,
     CallUpdatedEvent,
@@ -56,6 +61,9 @@ class CallHost(Protocol):
 
     local_media: LocalMedia
 
+    @property
+    def user_id(self) -> str | None: ...  # the signed-in user
+    def call_for(self, call_cid: str) -> Call: ...  # the client's Call object of a cid
     async def request(self, method: str, path: str, body: Any, model: type[Any]) -> Any: ...
     async def ensure_connected(self) -> str: ...
     async def send_message(self, message: Any) -> None: ...
@@ -63,8 +71,11 @@ class CallHost(Protocol):
     def call_became_inactive(self, call: Call) -> None: ...
 
 
-class Call:
-    """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``)."""
+class Call(CallRinging):
+    """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``).
+
+    Ringing commands (``ring``, ``accept``, ``reject``, ``cancel``) come from
+    ``CallRinging``."""
 
     def __init__(self, host: CallHost, call_type: str, call_id: str) -> None:
         self._host = host
@@ -129,18 +140,32 @@ class Call:
         members: list[str] | None = None,
         custom: dict[str, Any] | None = None,
         ring: bool = False,
+        video: bool = True,
+        settings_override: dict[str, Any] | None = None,
     ) -> GetOrCreateCallResponse:
-        """Create the call or load it (``POST /calls/{type}/{id}``). Raises ``CallError``."""
+        """Create the call or load it (``POST /calls/{type}/{id}``); with ``ring`` then
+        ring its members as ``ring()`` does (``response.ring_redirect_cid`` names the call
+        joined instead on glare). Raises ``CallError``."""
         body = GetOrCreateCallRequest(
             data=CallRequest(
-                members=[MemberRequest(user_id=u) for u in members or []], custom=custom or {}
+                members=[MemberRequest(user_id=u) for u in members or []],
+                custom=custom or {},
+                settings_override=settings_override,
             ),
             ring=ring,
+            video=video,
         )
-        response: GetOrCreateCallResponse = await self._request(
-            "POST", await self._watch_path(), body, GetOrCreateCallResponse
-        )
+        path = await self._watch_path()
+        if not ring:
+            response: GetOrCreateCallResponse = await self._request(
+                "POST", path, body, GetOrCreateCallResponse
+            )
+            self._apply_loaded(response)
+            return response
+        async with self._ringing_out():
+            response = await self._request("POST", path, body, GetOrCreateCallResponse)
         self._apply_loaded(response)
+        await self._after_ring(response.ring_redirect_cid)
         return response
 
     async def get(self) -> CallStateResponse:
@@ -187,7 +212,11 @@ class Call:
         self._set_state(self._state.with_changes(status=CallStatus.connected(), joined_at=_now()))
 
     async def leave(self, reason: DisconnectReason = DisconnectReason.LEFT) -> None:
-        """Leave the call (others stay). Safe to call twice."""
+        """Leave the call (others stay); an outgoing ring is cancelled. Safe to call
+        twice."""
+        if self._state.status.is_outgoing:
+            await self.cancel()
+            return
         session_id = self._state.session_id
         if not self._state.status.is_active:
             return
@@ -390,6 +419,11 @@ class Call:
                 self._set_state(call_events.apply_call(state, call))
                 if state.status.is_active:
                     spawn(self.leave(DisconnectReason.ENDED), name=f"leave ended {self.cid}")
+                elif state.status.is_ringing:
+                    ended = CallStatus.disconnected(DisconnectReason.ENDED)
+                    self._set_state(self._state.with_changes(status=ended))
+            case CallRingEvent() | CallAcceptedEvent() | CallRejectedEvent() | CallMissedEvent():
+                self._handle_ring_event(event)
             case CallSignalEvent(from_session_id=sender, to_session_id=target, signal=signal):
                 if media is not None and target == state.session_id:
                     spawn(media.apply_signal(sender, signal), name=f"signal from {sender}")

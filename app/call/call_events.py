@@ -6,6 +6,7 @@ answers (get-or-create, join) and WebSocket events. No I/O here.
 
 from __future__ import annotations
 
+from app.call.ring_events import ringing_state
 from app.call.state import CallParticipantState, CallState
 from app.protocol import (
     CallResponse,
@@ -42,7 +43,11 @@ def apply_call(state: CallState, call: CallResponse) -> CallState:
 
 
 def apply_call_state_response(state: CallState, response: CallStateResponse) -> CallState:
+    """Call, members, capabilities and the ring going on (the last ring heard of is kept
+    when none is going on)."""
     state = apply_call(state, response.call)
+    if response.ring is not None:
+        state = state.with_changes(ringing=ringing_state(response.ring))
     return state.with_changes(
         member_user_ids=tuple(m.user_id for m in response.members),
         own_capabilities=frozenset(OwnCapability(c) for c in response.own_capabilities),

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from app.protocol import OwnCapability, TrackType
+from app.protocol import OwnCapability, RejectReason, TrackType
 
 
 class DisconnectReason(StrEnum):
@@ -26,10 +26,13 @@ class DisconnectReason(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     LAST_PARTICIPANT_LEFT = "last_participant_left"
+    ACCEPTED_ELSEWHERE = "accepted_elsewhere"  # the user answered a ring on another device
 
 
 class CallStatusKind(StrEnum):
     IDLE = "idle"
+    INCOMING = "incoming"  # the call rings this user (Stream: CallStatusIncoming)
+    OUTGOING = "outgoing"  # this device rings others (Stream: CallStatusOutgoing)
     CONNECTING = "connecting"
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
@@ -41,17 +44,28 @@ class CallStatus:
     """A closed set of variants carrying data, like Stream's sealed ``CallStatus``.
 
     Build them with the class methods: ``CallStatus.reconnecting(attempt=2)``,
-    ``CallStatus.disconnected(DisconnectReason.FAILURE, "ICE failed")``.
+    ``CallStatus.disconnected(DisconnectReason.FAILURE, "ICE failed")``,
+    ``CallStatus.incoming(accepted_by_me=True)``.
     """
 
     kind: CallStatusKind = CallStatusKind.IDLE
     attempt: int = 0  # reconnecting only
     reason: DisconnectReason | None = None  # disconnected only
     error: str | None = None  # disconnected with FAILURE: what went wrong, for a person
+    accepted_by_me: bool = False  # incoming only: this device answered, joining follows
+    accepted_by_callee: bool = False  # outgoing only: a callee answered, joining follows
 
     @classmethod
     def idle(cls) -> CallStatus:
         return cls(CallStatusKind.IDLE)
+
+    @classmethod
+    def incoming(cls, *, accepted_by_me: bool = False) -> CallStatus:
+        return cls(CallStatusKind.INCOMING, accepted_by_me=accepted_by_me)
+
+    @classmethod
+    def outgoing(cls, *, accepted_by_callee: bool = False) -> CallStatus:
+        return cls(CallStatusKind.OUTGOING, accepted_by_callee=accepted_by_callee)
 
     @classmethod
     def connecting(cls) -> CallStatus:
@@ -85,6 +99,19 @@ class CallStatus:
     @property
     def is_disconnected(self) -> bool:
         return self.kind is CallStatusKind.DISCONNECTED
+
+    @property
+    def is_incoming(self) -> bool:
+        return self.kind is CallStatusKind.INCOMING
+
+    @property
+    def is_outgoing(self) -> bool:
+        return self.kind is CallStatusKind.OUTGOING
+
+    @property
+    def is_ringing(self) -> bool:
+        """Incoming or outgoing: a ring screen is up for this call."""
+        return self.kind in (CallStatusKind.INCOMING, CallStatusKind.OUTGOING)
 
 
 class ConnectionQuality(StrEnum):
@@ -133,6 +160,30 @@ class CallParticipantState:
 
 
 @dataclass(frozen=True, slots=True)
+class RingUser:
+    """Who rings or is rung, for the incoming/outgoing call screens."""
+
+    user_id: str
+    name: str
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RingingState:
+    """The call's ring as this client last heard of it (kept after it ends, so screens
+    can say who declined). ``ringing_user_ids`` still ring; ``rejected_by`` maps a user
+    id to why their ring ended; ``video`` False means an audio-only call."""
+
+    caller: RingUser
+    callees: tuple[RingUser, ...] = ()
+    ringing_user_ids: tuple[str, ...] = ()
+    accepted_by: tuple[str, ...] = ()
+    rejected_by: dict[str, RejectReason] = field(default_factory=dict)
+    video: bool = True
+    started_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CallState:
     """Everything a widget needs to draw one call. ``participants`` are in join order, the
     local participant included (``is_local``)."""
@@ -154,6 +205,9 @@ class CallState:
     camera_enabled: bool = False  # the local user's wish, kept across reconnects
     microphone_enabled: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # CallSettings as a dict
+    ringing: RingingState | None = None
+    # set when this call gave way to another: a ring that met one the other way (glare)
+    replaced_by_call_cid: str | None = None
 
     @property
     def local_participant(self) -> CallParticipantState | None:
@@ -162,6 +216,27 @@ class CallState:
     @property
     def remote_participants(self) -> tuple[CallParticipantState, ...]:
         return tuple(p for p in self.participants if not p.is_local)
+
+    @property
+    def is_ringing_incoming(self) -> bool:
+        return self.status.is_incoming
+
+    @property
+    def is_ringing_outgoing(self) -> bool:
+        return self.status.is_outgoing
+
+    @property
+    def ringing_members(self) -> tuple[str, ...]:
+        """User ids of callees whose devices ring now (Stream's ``ringingMembers``)."""
+        return self.ringing.ringing_user_ids if self.ringing is not None else ()
+
+    @property
+    def accepted_by(self) -> tuple[str, ...]:
+        return self.ringing.accepted_by if self.ringing is not None else ()
+
+    @property
+    def rejected_by(self) -> dict[str, RejectReason]:
+        return dict(self.ringing.rejected_by) if self.ringing is not None else {}
 
     @property
     def dominant_speaker(self) -> CallParticipantState | None:

@@ -1,5 +1,6 @@
 """``VideoClient``: a signed-in user's connection to one coordinator (Stream's
-``StreamVideo``): REST, the event stream, local media and the active call."""
+``StreamVideo``): REST, the event stream, local media, the active call, and the calls
+that ring this user (``incoming_calls``) and the ones they missed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from app.call import Call, CallError, DisconnectReason, LocalMedia
+from app.call import Call, CallError, CallState, DisconnectReason, LocalMedia
 from app.call.background import spawn
 from app.client.credentials import CredentialStore
 from app.client.errors import ClientError
@@ -19,18 +20,26 @@ from app.client.rest import CoordinatorApi
 from app.protocol import (
     API_PREFIX,
     GUEST_PATH,
+    MISSED_CALLS_PATH,
+    CallMissedEvent,
+    CallRingEvent,
     CallStateResponse,
     ErrorCode,
     GuestRequest,
+    MissedCallResponse,
     ServerEvent,
     TokenResponse,
     UserRequest,
     UserResponse,
+    split_call_cid,
 )
 
 log = logging.getLogger(__name__)
 
 _RECENT_CALLS = TypeAdapter(list[CallStateResponse])
+_MISSED_CALLS = TypeAdapter(list[MissedCallResponse])
+IncomingCallsListener = Callable[[tuple[Call, ...]], None]
+MissedCallListener = Callable[[CallMissedEvent], None]
 
 
 class VideoClient:
@@ -38,7 +47,9 @@ class VideoClient:
 
     ``token`` or ``token_provider`` (an async callable returning a fresh JWT) authenticate
     every request, as in Stream's SDK. In single-call mode (the default) joining a call
-    leaves the active one with ``DisconnectReason.REPLACED``.
+    leaves the active one with ``DisconnectReason.REPLACED``. A ring for this user makes
+    an ``incoming`` call even while another call is active (the UI decides: accept, or
+    ``reject("busy")``).
     """
 
     def __init__(
@@ -60,6 +71,9 @@ class VideoClient:
         self._events.on_reconnected = self._on_reconnected
         self._calls: dict[str, Call] = {}
         self._active: list[Call] = []
+        self._incoming: tuple[Call, ...] = ()
+        self._incoming_listeners: list[IncomingCallsListener] = []
+        self._missed_listeners: list[MissedCallListener] = []
         self.on_connection_state_changed: Callable[[ConnectionState], None] | None = None
 
     # --- sign-in ----------------------------------------------------------------------
@@ -118,7 +132,14 @@ class VideoClient:
         return self.user
 
     async def disconnect(self) -> None:
-        """Leave every active call, close the event stream and the devices."""
+        """Cancel this device's outgoing rings, leave every active call, close the event
+        stream and the devices."""
+        for call in list(self._calls.values()):
+            if call.state.status.is_outgoing:
+                try:
+                    await call.cancel()
+                except CallError as exc:  # the coordinator's auto-cancel ends it anyway
+                    log.warning("could not cancel the ring of %s: %s", call.cid, exc.message)
         for call in list(self._active):
             await call.leave()
         await self._events.close()
@@ -137,7 +158,9 @@ class VideoClient:
         call_id = call_id or uuid.uuid4().hex[:12]
         cid = f"{call_type}:{call_id}"
         if cid not in self._calls:
-            self._calls[cid] = Call(_Host(self), call_type, call_id)
+            call = Call(_Host(self), call_type, call_id)
+            call.subscribe(self._on_call_state)
+            self._calls[cid] = call
         return self._calls[cid]
 
     @property
@@ -149,6 +172,38 @@ class VideoClient:
         data = await self._api.request_json("GET", f"{API_PREFIX}/calls")
         return _RECENT_CALLS.validate_python(data)
 
+    # --- ringing ----------------------------------------------------------------------
+
+    @property
+    def incoming_calls(self) -> tuple[Call, ...]:
+        """Calls ringing this user now (status ``incoming``; ``accepted_by_me`` while
+        this device answers), in the order their ``Call`` objects were made (Stream's
+        ``state.incomingCall``)."""
+        return self._incoming
+
+    def subscribe_incoming_calls(self, listener: IncomingCallsListener) -> Callable[[], None]:
+        """Call ``listener(incoming_calls)`` whenever that tuple changes (a ring arrives,
+        is answered here or elsewhere, declined, cancelled or times out); returns the
+        unsubscriber."""
+        self._incoming_listeners.append(listener)
+        return lambda: (
+            self._incoming_listeners.remove(listener)
+            if listener in self._incoming_listeners
+            else None
+        )
+
+    def subscribe_missed_calls(self, listener: MissedCallListener) -> Callable[[], None]:
+        """Call ``listener(event)`` on each ``call.missed`` for this user (the missed list
+        changed: ``missed_calls()``); returns the unsubscriber."""
+        self._missed_listeners.append(listener)
+        return lambda: (
+            self._missed_listeners.remove(listener) if listener in self._missed_listeners else None
+        )
+
+    async def missed_calls(self) -> list[MissedCallResponse]:
+        """The user's last 50 missed calls, newest first. Raises ``ClientError``."""
+        return _MISSED_CALLS.validate_python(await self._api.request_json("GET", MISSED_CALLS_PATH))
+
     # --- plumbing used by Call (through _Host) ----------------------------------------
 
     def _on_event(self, event: ServerEvent) -> None:
@@ -156,8 +211,30 @@ class VideoClient:
         if call_cid is None:
             return
         call = self._calls.get(call_cid)
+        if call is None and isinstance(event, CallRingEvent) and self._rings_me(event):
+            call = self.make_call(event.call.type, event.call.id)
         if call is not None:
             call.handle_event(event)
+        if isinstance(event, CallMissedEvent):
+            for listener in list(self._missed_listeners):
+                try:
+                    listener(event)
+                except Exception:
+                    log.exception("missed-call listener failed")
+
+    def _rings_me(self, event: CallRingEvent) -> bool:
+        return self.user is not None and self.user.id in event.ring.ringing_user_ids
+
+    def _on_call_state(self, _state: CallState) -> None:
+        incoming = tuple(c for c in self._calls.values() if c.state.status.is_incoming)
+        if incoming == self._incoming:
+            return
+        self._incoming = incoming
+        for listener in list(self._incoming_listeners):
+            try:
+                listener(incoming)
+            except Exception:
+                log.exception("incoming-calls listener failed")
 
     def _on_connection_state(self, state: ConnectionState) -> None:
         if state is ConnectionState.RECONNECTING:
@@ -178,6 +255,15 @@ class _Host:
     def __init__(self, client: VideoClient) -> None:
         self._client = client
         self.local_media = client.local_media
+
+    @property
+    def user_id(self) -> str | None:
+        user = self._client.user
+        return user.id if user is not None else None
+
+    def call_for(self, call_cid: str) -> Call:
+        call_type, call_id = split_call_cid(call_cid)
+        return self._client.make_call(call_type, call_id)
 
     async def request(self, method: str, path: str, body: Any, model: type[Any]) -> Any:
         try:

@@ -21,6 +21,8 @@ from app.protocol.models import (
     CallResponse,
     MemberResponse,
     ParticipantResponse,
+    RejectReason,
+    RingResponse,
     TrackType,
     UserResponse,
 )
@@ -121,6 +123,49 @@ class CustomEvent(_CallEvent):
     custom: dict[str, Any]
 
 
+class CallRingEvent(_CallEvent):
+    """Someone rang members of the call (Stream's ``call.ring``). Sent to the call's
+    creator and members on every connection; a connection that opens while a ring for
+    its user is going on gets it too. ``user`` is the caller; ``ring`` the ring now."""
+
+    type: Literal["call.ring"] = "call.ring"
+    call: CallResponse
+    members: list[MemberResponse] = Field(default_factory=list)
+    user: UserResponse
+    video: bool = True
+    ring: RingResponse
+
+
+class CallAcceptedEvent(_CallEvent):
+    """``user`` accepted the ring (on one of their devices: the others stop ringing)."""
+
+    type: Literal["call.accepted"] = "call.accepted"
+    call: CallResponse
+    user: UserResponse
+    ring: RingResponse
+
+
+class CallRejectedEvent(_CallEvent):
+    """``user``'s ring ended without an answer, for ``reason``. When ``user`` is the
+    caller (``ring.caller``) the whole ring is over: the caller cancelled (``cancel``) or
+    nobody accepted within ``auto_cancel_timeout_ms`` (``timeout``)."""
+
+    type: Literal["call.rejected"] = "call.rejected"
+    call: CallResponse
+    user: UserResponse
+    reason: RejectReason
+    ring: RingResponse
+
+
+class CallMissedEvent(_CallEvent):
+    """To the callee only: a ring from ``user`` ended unanswered (timeout or cancel); it
+    is now listed by ``GET /api/v1/users/me/missed_calls``."""
+
+    type: Literal["call.missed"] = "call.missed"
+    call: CallResponse
+    user: UserResponse
+
+
 class SignalPayload(BaseModel):
     """A peer-to-peer signalling message (W3C ``RTCSessionDescriptionInit`` /
     ``RTCIceCandidateInit`` shapes). aiortc gathers candidates before it answers, so
@@ -155,7 +200,11 @@ ServerEvent = Annotated[
     | TrackPublishedEvent
     | TrackUnpublishedEvent
     | CustomEvent
-    | CallSignalEvent,
+    | CallSignalEvent
+    | CallRingEvent
+    | CallAcceptedEvent
+    | CallRejectedEvent
+    | CallMissedEvent,
     Field(discriminator="type"),
 ]
 SERVER_EVENT_ADAPTER: TypeAdapter[ServerEvent] = TypeAdapter(ServerEvent)

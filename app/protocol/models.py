@@ -174,9 +174,13 @@ class CallRequest(BaseModel):
 
 
 class GetOrCreateCallRequest(BaseModel):
+    """``ring`` rings the members (not the caller) once the call exists; ``video`` tells
+    the callees whether it is a video or an audio-only call (Stream's ``video``)."""
+
     data: CallRequest = Field(default_factory=CallRequest)
     ring: bool = False
     notify: bool = False
+    video: bool = True
 
 
 class UpdateCallRequest(BaseModel):
@@ -187,6 +191,74 @@ class UpdateCallRequest(BaseModel):
 class UpdateCallMembersRequest(BaseModel):
     update_members: list[MemberRequest] = Field(default_factory=list)
     remove_members: list[str] = Field(default_factory=list)
+
+
+# --- ringing ----------------------------------------------------------------------------
+
+
+class RejectReason(StrEnum):
+    """Why a ring ended without an answer from someone (Stream's ``call.rejected``
+    reasons): the callee said no (``decline``) or is in another call (``busy``); nobody
+    answered in time (``timeout``, set by the coordinator's timers); the caller gave up
+    (``cancel``)."""
+
+    DECLINE = "decline"
+    BUSY = "busy"
+    TIMEOUT = "timeout"
+    CANCEL = "cancel"
+
+
+class RingResponse(BaseModel):
+    """A call's ring as the coordinator holds it.
+
+    ``callees`` are everyone this ring called (names and avatars for the call screens);
+    ``ringing_user_ids`` those whose devices ring now; a callee leaves that list when they
+    accept (``accepted_by``) or when their ring ends otherwise (``rejected_by``: user id →
+    reason). ``incoming_call_timeout_ms`` / ``auto_cancel_timeout_ms`` are the call's ring
+    settings at the time the ring started.
+    """
+
+    caller: UserResponse
+    callees: list[UserResponse] = Field(default_factory=list)
+    ringing_user_ids: list[str] = Field(default_factory=list)
+    accepted_by: list[str] = Field(default_factory=list)
+    rejected_by: dict[str, RejectReason] = Field(default_factory=dict)
+    video: bool = True
+    started_at: datetime
+    incoming_call_timeout_ms: int = 0
+    auto_cancel_timeout_ms: int = 0
+
+
+class RingCallRequest(BaseModel):
+    """``POST /api/v1/calls/{type}/{id}/ring``: ring ``members`` (user ids of the call's
+    members; empty = every member but the caller)."""
+
+    members: list[str] = Field(default_factory=list, max_length=1000)
+    video: bool = True
+
+    @field_validator("members")
+    @classmethod
+    def _user_ids(cls, value: list[str]) -> list[str]:
+        for user_id in value:
+            if not re.match(USER_ID_PATTERN, user_id):
+                raise ValueError(f"not a user id: {user_id[:128]!r}")
+        return value
+
+
+class RejectCallRequest(BaseModel):
+    """``POST /api/v1/calls/{type}/{id}/reject``. From the caller it cancels the ring
+    for everyone (whatever the reason given)."""
+
+    reason: RejectReason = RejectReason.DECLINE
+
+
+class MissedCallResponse(BaseModel):
+    """A ring that ended for this user without an answer (``GET /users/me/missed_calls``):
+    the call, who rang, and when the ring ended."""
+
+    call: CallResponse
+    caller: UserResponse
+    missed_at: datetime
 
 
 # --- participants and media -------------------------------------------------------------
@@ -213,16 +285,30 @@ class ParticipantResponse(BaseModel):
 
 class CallStateResponse(BaseModel):
     """A call, its members, who is in it now (``participants``: one per joined session,
-    so a Lobby can say who is there) and what the requesting user may do in it."""
+    so a Lobby can say who is there), what the requesting user may do in it, and its ring
+    while one is going on (``None`` otherwise)."""
 
     call: CallResponse
     members: list[MemberResponse] = Field(default_factory=list)
     participants: list[ParticipantResponse] = Field(default_factory=list)
     own_capabilities: list[OwnCapability] = Field(default_factory=list)
+    ring: RingResponse | None = None
 
 
 class GetOrCreateCallResponse(CallStateResponse):
+    """``ring_redirect_cid``: see ``RingCallResponse``."""
+
     created: bool
+    ring_redirect_cid: str | None = None
+
+
+class RingCallResponse(CallStateResponse):
+    """The call after ringing. ``ring_redirect_cid`` is set when the ring met a ring the
+    other way (the callee was ringing the caller at that moment): the coordinator then
+    accepted that other call for the caller instead of ringing, and the caller joins it —
+    two people ringing each other end up in one call."""
+
+    ring_redirect_cid: str | None = None
 
 
 class ICEServer(BaseModel):

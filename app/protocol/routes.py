@@ -14,6 +14,10 @@ POST     /api/v1/calls/{type}/{id}/join              JoinCallRequest → JoinCal
 POST     /api/v1/calls/{type}/{id}/leave             LeaveCallRequest → {}
 POST     /api/v1/calls/{type}/{id}/end               – → CallStateResponse
 POST     /api/v1/calls/{type}/{id}/event             SendEventRequest → {}
+POST     /api/v1/calls/{type}/{id}/ring              RingCallRequest → RingCallResponse
+POST     /api/v1/calls/{type}/{id}/accept            – → CallStateResponse
+POST     /api/v1/calls/{type}/{id}/reject            RejectCallRequest → CallStateResponse
+GET      /api/v1/users/me/missed_calls               – → list of MissedCallResponse (newest)
 GET      /api/v1/calls                               – → list of CallStateResponse (recent)
 WS       /api/v1/ws                                  see ``app.protocol.events``
 =======  ==========================================  ==================================
@@ -25,6 +29,7 @@ watch the call (it receives the call's events without joining), as Stream's ``wa
 API_PREFIX = "/api/v1"
 GUEST_PATH = f"{API_PREFIX}/auth/guest"
 HEALTH_PATH = f"{API_PREFIX}/health"
+MISSED_CALLS_PATH = f"{API_PREFIX}/users/me/missed_calls"
 
 
 def call_path(call_type: str, call_id: str, action: str = "") -> str:

@@ -12,7 +12,8 @@ from app.server.calls_service import CallsService
 from app.server.coordinator import Coordinator
 from app.server.errors import install_error_handlers
 from app.server.participation import ParticipationService
-from app.server.routes import auth_router, calls_router
+from app.server.ringing import RingingService
+from app.server.routes import auth_router, calls_router, ringing_router
 from app.server.settings import ServerSettings
 from app.server.version import SERVER_VERSION
 from app.server.ws import websocket_endpoint
@@ -26,6 +27,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     connections and sessions it has to decide when it is idle).
     """
     coordinator = Coordinator(settings)
+    ringing = RingingService(coordinator)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -33,6 +35,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         try:
             yield
         finally:
+            ringing.close()
             await coordinator.store.close()
 
     app = FastAPI(
@@ -41,12 +44,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
         description="Users, calls, members, capabilities, events and P2P signalling.",
         lifespan=lifespan,
     )
-    calls = CallsService(coordinator)
+    calls = CallsService(coordinator, ringing)
     app.state.coordinator = coordinator
     app.state.calls = calls
-    app.state.participation = ParticipationService(coordinator, calls)
+    app.state.ringing = ringing
+    app.state.participation = ParticipationService(coordinator, calls, ringing)
     install_error_handlers(app)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(calls_router, prefix=API_PREFIX)
+    app.include_router(ringing_router, prefix=API_PREFIX)
     app.add_api_websocket_route(WS_PATH, websocket_endpoint)
     return app

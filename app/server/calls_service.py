@@ -1,5 +1,5 @@
-"""Call operations behind the REST routes: get-or-create, get, update, members, go live,
-end, custom events and the user's recent calls.
+"""Call operations behind the REST routes: get-or-create (and ring), get, update, members,
+go live, end, custom events and the user's recent calls.
 
 Each operation checks the caller's capabilities in the call (``app.server.call_types``),
 writes storage, and publishes the matching Stream event (``call.created``,
@@ -32,6 +32,7 @@ from app.protocol.events import CallMemberAddedEvent
 from app.server.call_types import CallType, call_role
 from app.server.coordinator import Coordinator, require, utc_now
 from app.server.errors import ApiError, invalid_request
+from app.server.ringing import RingingService
 from app.server.settings_override import apply_settings_override
 from app.server.storage import CallRecord, MemberRecord, NewMember, UserRecord
 from app.server.validation import check_custom
@@ -52,8 +53,9 @@ def check_call_request(data: CallRequest, field: str) -> None:
 
 
 class CallsService:
-    def __init__(self, coordinator: Coordinator) -> None:
+    def __init__(self, coordinator: Coordinator, ringing: RingingService) -> None:
         self._c = coordinator
+        self._ringing = ringing
 
     def own_connection(self, user: UserRecord, connection_id: str | None) -> str | None:
         """``connection_id`` when it is a live WebSocket connection of ``user``; raises
@@ -139,9 +141,16 @@ class CallsService:
         request: GetOrCreateCallRequest,
         watch_connection_id: str | None,
     ) -> GetOrCreateCallResponse:
+        """Get or create the call; with ``request.ring`` then ring its members (see
+        ``RingingService.start``: refused before anything is created when a member to
+        ring is no real user)."""
         call_type, cid = self._c.resolve(type_name, call_id)
         check_call_request(request.data, "data")
         watch = self.own_connection(user, watch_connection_id)
+        if request.ring:
+            await self._ringing.check_callees_exist(
+                [m.user_id for m in request.data.members], "data.members"
+            )
         async with self._c.call_lock(cid):
             call = await self._c.store.get_call(cid)
             created = False
@@ -154,8 +163,11 @@ class CallsService:
             self._c.hub.watch(watch, cid)
         if created:
             await self.announce_created(call, members)
+        redirect = None
+        if request.ring:
+            redirect = await self._ringing.start(user, call, members, [], request.video)
         state = self._c.state(user, call, members)
-        return GetOrCreateCallResponse(**dict(state), created=created)
+        return GetOrCreateCallResponse(**dict(state), created=created, ring_redirect_cid=redirect)
 
     async def get(
         self, user: UserRecord, type_name: str, call_id: str, watch_connection_id: str | None
@@ -261,6 +273,7 @@ class CallsService:
             )
             await self._c.publish(call, event, members)
             self._c.sessions.end_call(cid)
+        await self._ringing.call_ended(cid)
         return self._c.state(user, call, members)
 
     async def send_event(

@@ -19,6 +19,7 @@ from app.protocol import CallStateResponse, ErrorCode, OwnCapability, make_call_
 from app.server.call_types import CALL_TYPES, CallType, call_role
 from app.server.errors import ApiError, forbidden
 from app.server.events_hub import EventsHub
+from app.server.rings import RingRegistry
 from app.server.sessions import CallSessions
 from app.server.settings import ServerSettings
 from app.server.storage import CallRecord, MemberRecord, Store, UserRecord
@@ -39,13 +40,15 @@ def require(capabilities: Iterable[OwnCapability], needed: OwnCapability, doing:
 
 
 class Coordinator:
-    """Settings, storage, live sessions and the events hub of one coordinator process."""
+    """Settings, storage, live sessions, rings and the events hub of one coordinator
+    process."""
 
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
         self.store = Store(settings.database_url)
         self.sessions = CallSessions()
         self.hub = EventsHub(self.sessions)
+        self.rings = RingRegistry()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def call_lock(self, call_cid: str) -> asyncio.Lock:
@@ -104,13 +107,14 @@ class Coordinator:
     def state(
         self, user: UserRecord, call: CallRecord, members: Sequence[MemberRecord]
     ) -> CallStateResponse:
-        """The call as ``user`` sees it: call, members, ``own_capabilities``."""
+        """The call as ``user`` sees it: call, members, ``own_capabilities``, ring."""
         capabilities = self.capabilities(user, call, members)
         return CallStateResponse(
             call=call_response(call, self.sessions.call_session_id(call.cid)),
             members=[member_response(m) for m in members],
             participants=[p.to_response() for p in self.sessions.participants(call.cid)],
             own_capabilities=sorted(capabilities, key=_CAPABILITY_ORDER.index),
+            ring=self.rings.response(call.cid),
         )
 
     async def publish(

@@ -11,6 +11,7 @@ from app.server.auth import bearer_token, verify_token
 from app.server.calls_service import CallsService
 from app.server.coordinator import Coordinator, utc_now
 from app.server.participation import ParticipationService
+from app.server.ringing import RingingService
 from app.server.storage import UserRecord
 
 # Declares the bearer scheme in /openapi.json; the header itself is checked below so the
@@ -33,6 +34,11 @@ def get_participation(request: Request) -> ParticipationService:
     return participation
 
 
+def get_ringing(request: Request) -> RingingService:
+    ringing: RingingService = request.app.state.ringing
+    return ringing
+
+
 async def get_current_user(
     request: Request,
     coordinator: Annotated[Coordinator, Depends(get_coordinator)],
@@ -48,4 +54,5 @@ async def get_current_user(
 CoordinatorDep = Annotated[Coordinator, Depends(get_coordinator)]
 CallsDep = Annotated[CallsService, Depends(get_calls)]
 ParticipationDep = Annotated[ParticipationService, Depends(get_participation)]
+RingingDep = Annotated[RingingService, Depends(get_ringing)]
 CurrentUser = Annotated[UserRecord, Depends(get_current_user)]

@@ -92,6 +92,16 @@ class EventsHub:
         connection.send(event.model_dump_json())
         return True
 
+    def send_to_user(self, user_id: str, event: BaseModel) -> int:
+        """Queue ``event`` for every connection of ``user_id`` (all their devices);
+        returns how many."""
+        recipients = [c for c in self._connections.values() if c.user.id == user_id]
+        if recipients:
+            text = event.model_dump_json()
+            for connection in recipients:
+                connection.send(text)
+        return len(recipients)
+
     def publish(self, call_cid: str, event: BaseModel, audience: Iterable[str]) -> int:
         """Queue a call event for its recipients (module docstring); ``audience`` holds
         user ids. Returns how many connections it was queued for."""

@@ -32,6 +32,7 @@ from app.server.calls_service import CallsService, check_call_request
 from app.server.coordinator import Coordinator, require, utc_now
 from app.server.errors import ApiError
 from app.server.events_hub import Connection
+from app.server.ringing import RingingService
 from app.server.sessions import Participant
 from app.server.storage import UserRecord
 from app.server.views import user_response
@@ -55,9 +56,12 @@ def _check_tracks(granted: frozenset[OwnCapability], tracks: frozenset[TrackType
 
 
 class ParticipationService:
-    def __init__(self, coordinator: Coordinator, calls: CallsService) -> None:
+    def __init__(
+        self, coordinator: Coordinator, calls: CallsService, ringing: RingingService
+    ) -> None:
         self._c = coordinator
         self._calls = calls
+        self._ringing = ringing
 
     async def join(
         self, user: UserRecord, type_name: str, call_id: str, request: JoinCallRequest
@@ -113,6 +117,7 @@ class ParticipationService:
             call_cid=cid, session_id=participant.session_id, participant=participant.to_response()
         )
         await self._c.publish(call, joined, members)
+        await self._ringing.joined(user, cid)
         state = self._c.state(user, call, members)
         return JoinCallResponse(
             **dict(state),

@@ -8,7 +8,9 @@
 3. Client messages ``signal`` and ``track.update`` act on this connection's own sessions
    (``app.server.participation``); a refused, malformed or unknown message gets an
    ``error`` event and the connection stays open.
-4. On close, the connection's sessions leave their calls.
+4. Right after ``connection.ok`` the connection gets ``call.ring`` for every ring that
+   rings its user now (a device that connects mid-ring rings too).
+5. On close, the connection's sessions leave their calls.
 
 A reader task (this handler) and a writer task (draining the connection's outbox) run per
 connection, so a slow send never stalls event delivery to others.
@@ -41,6 +43,7 @@ from app.server.coordinator import Coordinator, utc_now
 from app.server.errors import ApiError, error_field
 from app.server.events_hub import Connection
 from app.server.participation import ParticipationService
+from app.server.ringing import RingingService
 from app.server.storage import UserRecord
 from app.server.views import user_response
 
@@ -146,6 +149,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     """Serve one client connection (module docstring)."""
     coordinator: Coordinator = websocket.app.state.coordinator
     participation: ParticipationService = websocket.app.state.participation
+    ringing: RingingService = websocket.app.state.ringing
     await websocket.accept()
     user = await _authenticate(websocket, coordinator)
     if user is None:
@@ -161,6 +165,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         _send_health_checks(connection, coordinator.settings.health_check_interval_s)
     )
     try:
+        await ringing.replay(connection)
         while not writer.done():
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":

@@ -1,6 +1,20 @@
-"""Durable coordinator data (users, calls, members) in SQL through SQLAlchemy async."""
+"""Durable coordinator data (users, calls, members, missed calls) in SQL through SQLAlchemy
+async."""
 
-from app.server.storage.records import CallRecord, MemberRecord, NewMember, UserRecord
+from app.server.storage.records import (
+    CallRecord,
+    MemberRecord,
+    MissedCallRecord,
+    NewMember,
+    UserRecord,
+)
 from app.server.storage.store import Store
 
-__all__ = ["CallRecord", "MemberRecord", "NewMember", "Store", "UserRecord"]
+__all__ = [
+    "CallRecord",
+    "MemberRecord",
+    "MissedCallRecord",
+    "NewMember",
+    "Store",
+    "UserRecord",
+]

@@ -52,3 +52,12 @@ class NewMember:
     user_id: str
     role: str | None = None
     custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MissedCallRecord:
+    """A ring that ended unanswered for its callee."""
+
+    call: CallRecord
+    caller: UserRecord
+    missed_at: datetime

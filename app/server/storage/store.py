@@ -1,4 +1,4 @@
-"""Durable storage of users, calls and members behind an async SQLAlchemy engine.
+"""Durable storage of users, calls, members and missed calls behind an async SQLAlchemy engine.
 
 Every method runs in its own short transaction and returns frozen records. SQLite runs
 in WAL mode with a busy timeout and foreign keys on, so it behaves like the PostgreSQL
@@ -16,11 +16,25 @@ from sqlalchemy import delete, event, func, select, union_all
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import aliased
 from sqlalchemy.pool import StaticPool
 
 from app.protocol import UserRole
-from app.server.storage.records import CallRecord, MemberRecord, NewMember, UserRecord
-from app.server.storage.tables import Base, CallRow, MemberRow, ParticipationRow, UserRow
+from app.server.storage.records import (
+    CallRecord,
+    MemberRecord,
+    MissedCallRecord,
+    NewMember,
+    UserRecord,
+)
+from app.server.storage.tables import (
+    Base,
+    CallRow,
+    MemberRow,
+    MissedCallRow,
+    ParticipationRow,
+    UserRow,
+)
 
 
 def _user(row: UserRow) -> UserRecord:
@@ -319,3 +333,36 @@ class Store:
             await session.execute(
                 delete(MemberRow).where(MemberRow.call_cid == cid, MemberRow.user_id.in_(ids))
             )
+
+    # --- missed calls --------------------------------------------------------------------
+
+    async def add_missed_call(
+        self, user_id: str, call_cid: str, caller_id: str, missed_at: datetime
+    ) -> None:
+        async with self._sessions.begin() as session:
+            session.add(
+                MissedCallRow(
+                    user_id=user_id, call_cid=call_cid, caller_id=caller_id, missed_at=missed_at
+                )
+            )
+
+    async def missed_calls(self, user_id: str, limit: int) -> list[MissedCallRecord]:
+        """Up to ``limit`` missed calls of ``user_id``, newest first."""
+        creator, caller = aliased(UserRow), aliased(UserRow)
+        statement = (
+            select(MissedCallRow, CallRow, creator, caller)
+            .join(CallRow, MissedCallRow.call_cid == CallRow.cid)
+            .join(creator, CallRow.created_by_id == creator.id)
+            .join(caller, MissedCallRow.caller_id == caller.id)
+            .where(MissedCallRow.user_id == user_id)
+            .order_by(MissedCallRow.missed_at.desc(), MissedCallRow.id.desc())
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+            return [
+                MissedCallRecord(
+                    call=_call(call, call_creator), caller=_user(by), missed_at=missed.missed_at
+                )
+                for missed, call, call_creator, by in rows
+            ]

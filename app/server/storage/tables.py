@@ -1,8 +1,9 @@
 """Relational schema of the coordinator (SQLAlchemy 2 declarative; SQLite and PostgreSQL).
 
-Only durable data lives here — users, calls, members and who joined which call (for
-"recent calls"). Who is in a call right now is process state (``app.server.sessions``), as
-an SFU keeps it.
+Only durable data lives here — users, calls, members, who joined which call (for
+"recent calls") and missed calls. Who is in a call right now is process state
+(``app.server.sessions``), as an SFU keeps it; so is who is being rung
+(``app.server.rings``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -93,3 +94,16 @@ class ParticipationRow(Base):
     call_cid: Mapped[str] = mapped_column(ForeignKey("calls.cid"), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     last_joined_at: Mapped[datetime]
+
+
+class MissedCallRow(Base):
+    """A ring that ended unanswered for ``user_id`` (timeout or the caller cancelling)."""
+
+    __tablename__ = "missed_calls"
+    __table_args__ = (Index("ix_missed_calls_user_id_missed_at", "user_id", "missed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    call_cid: Mapped[str] = mapped_column(ForeignKey("calls.cid"))
+    caller_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    missed_at: Mapped[datetime]
