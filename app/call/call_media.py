@@ -21,7 +21,7 @@ from app.call.local_media import LocalMedia
 from app.call.mesh import MeshTransport
 from app.call.state import CallState, ConnectionQuality
 from app.media import FrameSink
-from app.protocol import MediaCredentials, SignalPayload
+from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class CallMedia:
             send_signal,
             on_remote_audio=self._on_remote_audio,
             on_peer_state=self._on_peer_state,
+            settings=CallSettings.model_validate(get_state().settings),
         )
         self._activity = ActivityTracker()
         self._video_watches: dict[str, tuple[FrameSink, Callable[[], None]]] = {}

@@ -10,6 +10,10 @@ answer carries complete SDP and no trickle messages are needed.
 Each connection gets an audio and a video transceiver at creation, sending through a
 ``SwitchableTrack``: muting, unmuting and switching devices swap the source under the
 sender without renegotiation.
+
+Parley's aiortc components (:mod:`app.media.webrtc`: VP8 that follows REMB without
+restarting, frames complete on the RTP marker bit, the call type's target bitrate as the
+start and cap) are installed when a transport is made, before any peer connection.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from aiortc import (
 )
 
 from app.call.background import spawn
-from app.media import FrameSink, SwitchableTrack
-from app.protocol import MediaCredentials, SignalPayload
+from app.media import FrameSink, SwitchableTrack, VideoBitratePolicy, install_parley_webrtc
+from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,9 @@ class MeshTransport:
     remote audio track arrives (the call puts it into the mixer),
     ``on_peer_state(session_id, connection_state)`` with W3C ``RTCPeerConnectionState``
     values, ``on_video_frame(session_id)`` after each new remote frame.
+
+    ``settings`` are the call's (Stream's call type settings); their
+    ``video.target_resolution`` is where each video sender's bitrate starts and stops.
     """
 
     def __init__(
@@ -66,7 +73,12 @@ class MeshTransport:
         *,
         on_remote_audio: Callable[[str, MediaStreamTrack], None],
         on_peer_state: Callable[[str, str], None],
+        settings: CallSettings | None = None,
     ) -> None:
+        target = (settings or CallSettings()).video.target_resolution
+        install_parley_webrtc(
+            VideoBitratePolicy(target.bitrate, target.width, target.height) if target else None
+        )
         self._configuration = RTCConfiguration(
             iceServers=[
                 RTCIceServer(urls=s.urls, username=s.username, credential=s.credential)

@@ -1,6 +1,7 @@
 """Parley's media layer on aiortc: sources, sinks, the switchable sender track, audio
-mixing and output, device enumeration, the ICE policy and video filters
-(:mod:`app.media.filters`).
+mixing and output, device enumeration, the ICE policy, video filters
+(:mod:`app.media.filters`) and Parley's replacements for aiortc components
+(:mod:`app.media.webrtc`).
 
 Threading: everything here is used from the asyncio loop thread (the Qt GUI thread
 under qasync) unless a docstring says otherwise; blocking work (decoding, capture,
@@ -36,6 +37,7 @@ from app.media.ice_policy import apply_ice_policy, loopback_only_active
 from app.media.levels import LevelMeter, SpeakingDetector, rms_level
 from app.media.switchable_track import RelayedSource, SwitchableTrack
 from app.media.video_sources import CameraVideoTrack, FileVideoTrack
+from app.media.webrtc import VideoBitratePolicy, install_parley_webrtc
 
 __all__ = [
     "DEFAULT_DEVICE_ID",
@@ -61,10 +63,12 @@ __all__ = [
     "SoundDeviceOutput",
     "SpeakingDetector",
     "SwitchableTrack",
+    "VideoBitratePolicy",
     "VideoFilter",
     "WavRecorder",
     "apply_ice_policy",
     "available_filters",
+    "install_parley_webrtc",
     "list_audio_inputs",
     "list_audio_outputs",
     "list_video_inputs",

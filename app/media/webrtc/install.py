@@ -1,0 +1,77 @@
+"""Puts Parley's WebRTC components into aiortc: one function, one place.
+
+aiortc has no factory hooks for these: ``RTCRtpSender`` calls the module-level name
+``get_encoder`` (imported into ``aiortc.rtcrtpsender``) when it sends its first frame, and
+``RTCRtpReceiver.__init__`` builds ``JitterBuffer`` (imported into
+``aiortc.rtcrtpreceiver``). Both are looked up at call time, so rebinding those two
+module attributes is enough; nothing else in aiortc is changed, and every other codec
+and the audio jitter buffer stay aiortc's own objects.
+
+What to propose upstream (aiortc): let ``RTCRtpSender``/``RTCRtpReceiver`` take an
+encoder factory and a jitter-buffer class (or a codec registry that maps a MIME type to
+encoder/decoder classes), complete video frames on the RTP marker bit in
+``JitterBuffer``, and retarget the VP8 encoder without recreating it (the cffi libvpx
+encoder aiortc had before PyAV did this with ``vpx_codec_enc_config_set``; FFmpeg's
+``libvpxenc`` would need a reconfiguration path like ``libx264``'s ``reconfig_encoder``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import aiortc.rtcrtpreceiver
+import aiortc.rtcrtpsender
+from aiortc.codecs import get_encoder as aiortc_get_encoder
+from aiortc.codecs.base import Encoder
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+from app.media.webrtc.bitrate import VideoBitratePolicy
+from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
+from app.media.webrtc.libvpx import VpxError, load
+from app.media.webrtc.vp8_encoder import LibvpxVp8Encoder
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_policy = VideoBitratePolicy()
+_libvpx_usable: bool | None = None
+
+
+def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> None:
+    """Make aiortc use Parley's VP8 encoder and video jitter buffer from now on.
+
+    Idempotent; safe to call for every call. ``video_policy`` (the call type's target
+    resolution and bitrate) applies to VP8 encoders created after this call; without it
+    the current policy stays (initially :class:`VideoBitratePolicy`'s defaults, 2.5 Mbps
+    at 1280x720). One policy serves the process: with two calls of different call types
+    publishing video at once, the later one's target wins.
+
+    If libvpx cannot be loaded (:class:`~app.media.webrtc.libvpx.VpxError`), VP8 stays
+    aiortc's encoder and a warning is logged; the jitter buffer is installed anyway.
+    """
+    global _policy, _libvpx_usable
+    with _lock:
+        if video_policy is not None:
+            _policy = video_policy
+        if _libvpx_usable is None:
+            try:
+                load()
+                _libvpx_usable = True
+            except VpxError as exc:
+                log.warning("VP8 stays aiortc's encoder: %s", exc)
+                _libvpx_usable = False
+        aiortc.rtcrtpsender.get_encoder = get_encoder
+        aiortc.rtcrtpreceiver.JitterBuffer = MarkerJitterBuffer  # type: ignore[misc]
+
+
+def current_video_policy() -> VideoBitratePolicy:
+    """The policy new VP8 encoders get."""
+    return _policy
+
+
+def get_encoder(codec: RTCRtpCodecParameters) -> Encoder:
+    """aiortc's ``get_encoder`` with VP8 answered by :class:`LibvpxVp8Encoder`."""
+    if codec.mimeType.lower() == "video/vp8" and _libvpx_usable:
+        return LibvpxVp8Encoder(_policy)
+    return aiortc_get_encoder(codec)
