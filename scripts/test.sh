@@ -31,6 +31,8 @@ SYSTEM_PACKAGES=(
     libxcb-icccm4 libxcb-keysyms1 libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0
     libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
     libxcb-xkb1 libdbus-1-3 libfontconfig1 fonts-dejavu-core
+    # colour emoji for reactions and the raised hand (ui/reactions.py)
+    fonts-noto-color-emoji
     # a real X display, screenshots of it, and a system tray on it
     xvfb xauth x11-utils imagemagick trayer
     # real media: videos with people (opencv-doc), speech, conversion and measurement

@@ -105,6 +105,8 @@ class CallContent(QWidget):
         controls.leave_requested.connect(self._leave)
         controls.end_call_requested.connect(self._end_call)
         controls.pip_requested.connect(self.pip_requested)
+        controls.reaction_requested.connect(self._send_reaction)
+        controls.hand_raise_requested.connect(self._set_hand_raised)
         controls.layout_toggled.connect(self._on_layout_toggled)
         controls.participants_toggled.connect(self.participants_panel.setVisible)
         controls.device_chosen.connect(self._select_device)
@@ -179,6 +181,7 @@ class CallContent(QWidget):
     def _show_participants(self, participants: tuple[CallParticipantState, ...]) -> None:
         self.participants_view.set_participants(participants, self._bridge.call.video_sink)
         self.participants_panel.set_participants(participants, self.pinned_session_id)
+        self._show_hand(participants)
         count = len(participants)
         self.participant_count_label.setText(str(count))
         self._people.setToolTip(self.tr("%n people in the call", "", count))
@@ -218,10 +221,15 @@ class CallContent(QWidget):
     def _show_pinned(self, session_id: str | None) -> None:
         self.participants_panel.set_participants(self._bridge.state.participants, session_id)
 
+    def _show_hand(self, participants: tuple[CallParticipantState, ...]) -> None:
+        local = next((p for p in participants if p.is_local), None)
+        self.controls.set_hand_raised(local is not None and local.is_hand_raised)
+
     def _show_error(self, message: str) -> None:
         self.toast.show_message(message)
         state = self._bridge.state
         self._show_media((state.microphone_enabled, state.camera_enabled))
+        self._show_hand(state.participants)
 
     def refresh_devices(self) -> None:
         """Re-list the devices in the drop-downs (hot-plug, or a device chosen elsewhere)."""
@@ -256,6 +264,15 @@ class CallContent(QWidget):
     def _set_camera_enabled(self, enabled: bool) -> None:
         call = self._bridge.call
         self._bridge.run(call.set_camera_enabled(enabled), action=self.tr("Camera"))
+
+    def _send_reaction(self, emoji_code: str) -> None:
+        call = self._bridge.call
+        self._bridge.run(call.send_reaction(emoji_code), action=self.tr("Reaction"))
+
+    def _set_hand_raised(self, raised: bool) -> None:
+        call = self._bridge.call
+        action = self.tr("Raising your hand") if raised else self.tr("Lowering your hand")
+        self._bridge.run(call.set_hand_raised(raised), action=action)
 
     def _select_device(self, kind: str, device_id: str) -> None:
         if self._media_bridge is None:

@@ -1,11 +1,11 @@
 """``CallControls``: the call's control bar (Stream's ``StreamCallControls``).
 
-Centre: microphone and camera (each with a device drop-down), effects, picture-in-picture,
-leave, and "End for everyone" for those with the ``end-call`` capability. Right: layout
-switch and the people panel. A pure view: it shows the state it is given and emits what
-the user asked for; ``CallContent`` turns those requests into engine commands. Keyboard
-shortcuts follow Google Meet's (Ctrl+D microphone, Ctrl+E camera) and are active while the
-window is.
+Centre: microphone and camera (each with a device drop-down), reactions (emoji and raise
+hand), effects, picture-in-picture, leave, and "End for everyone" for those with the
+``end-call`` capability. Right: layout switch and the people panel. A pure view: it shows
+the state it is given and emits what the user asked for; ``CallContent`` turns those
+requests into engine commands. Keyboard shortcuts follow Google Meet's (Ctrl+D microphone,
+Ctrl+E camera) and are active while the window is.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from app.media import MediaDeviceInfo
 from ui.device_menu import DeviceMenu, DevicePill
 from ui.icons import icon
+from ui.reactions import ReactionsPopup
 from ui.round_button import ButtonKind, RoundButton
 
 MICROPHONE_SHORTCUT = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_D)
@@ -113,8 +114,12 @@ class CallControls(MediaToggles):
 
     Signals: ``effects_requested()``, ``pip_requested()``, ``leave_requested()``,
     ``end_call_requested()``, ``layout_toggled(bool)`` (True: spotlight),
-    ``participants_toggled(bool)`` (True: show the panel), ``device_chosen(kind, id)``.
+    ``participants_toggled(bool)`` (True: show the panel), ``device_chosen(kind, id)``,
+    ``reaction_requested(emoji_code)``, ``hand_raise_requested(bool)`` (True: raise).
     """
+
+    reaction_requested = Signal(str)
+    hand_raise_requested = Signal(bool)
 
     leave_requested = Signal()
     end_call_requested = Signal()
@@ -127,6 +132,10 @@ class CallControls(MediaToggles):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         tr = self.tr
+        self.reactions_button = _plain_button(
+            "reaction", tr("Send a reaction"), tr("Reactions"), ButtonKind.PLAIN
+        )
+        self.reactions_popup = ReactionsPopup(self)
         self.effects_button = effects_button()
         self.pip_button = _plain_button(
             "pip", tr("Open picture-in-picture"), tr("Picture-in-picture"), ButtonKind.PLAIN
@@ -154,6 +163,7 @@ class CallControls(MediaToggles):
 
         self._row.setSpacing(10)
         for widget in (
+            self.reactions_button,
             self.effects_button,
             self.pip_button,
             self.leave_button,
@@ -169,6 +179,9 @@ class CallControls(MediaToggles):
             self.layout_button.width() + self.participants_button.width() + self._row.spacing()
         )
 
+        self.reactions_button.clicked.connect(self.show_reactions)
+        self.reactions_popup.reaction_chosen.connect(self.reaction_requested)
+        self.reactions_popup.hand_toggled.connect(self.hand_raise_requested)
         self.effects_button.clicked.connect(self.effects_requested)
         self.pip_button.clicked.connect(self.pip_requested)
         self.leave_button.clicked.connect(self.leave_requested)
@@ -216,6 +229,14 @@ class CallControls(MediaToggles):
         self.layout_button.setAccessibleDescription(
             self.tr("Spotlight") if spotlight else self.tr("Grid")
         )
+
+    def set_hand_raised(self, raised: bool) -> None:
+        """Show whether the user's hand is up, in the reactions picker (no signal)."""
+        self.reactions_popup.set_hand_raised(raised)
+
+    def show_reactions(self) -> None:
+        """Open the reactions picker above its button."""
+        self.reactions_popup.show_above(self.reactions_button)
 
     def set_participants_open(self, open_: bool) -> None:
         """Show whether the people panel is open (no signal)."""

@@ -2,10 +2,12 @@
 
 A tile is the video (or the avatar placeholder), the name in a pill at the bottom left, a
 muted-microphone badge at the top right when ``TrackType.AUDIO`` is not published, the
-connection-quality bars at the bottom right, a speaking outline while ``is_speaking``, and a
+connection-quality bars at the bottom right, a speaking outline while ``is_speaking``, a
 pin button at the top left (shown on hover, and always while pinned; right-click offers the
-same). Overlays are child widgets placed over the renderer so a state change repaints only
-the overlay, never converts a frame again.
+same), a ✋ badge at the top right while the hand is raised, and the participant's latest
+reaction big in the middle for as long as the engine keeps it. Overlays are child widgets
+placed over the renderer so a state change repaints only the overlay, never converts a
+frame again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
 from app.call import CallParticipantState
 from ui.connection_quality import ConnectionQualityIndicator
 from ui.icons import icon, icon_pixmap
+from ui.reactions import HandBadge, ReactionOverlay
 from ui.theme import current_palette
 from ui.video_renderer import FrameSource, VideoFit, VideoRenderer
 
@@ -90,6 +93,9 @@ class ParticipantView(QWidget):
         )
         self._mic_badge.setAccessibleName(self.tr("Microphone muted"))
         self._quality = ConnectionQualityIndicator(self)
+        self._reaction = ReactionOverlay(self)
+        self._hand_badge = HandBadge(_BADGE_PX, self)
+        self._hand_badge.hide()
         self._pin_button = QToolButton(self)
         self._pin_button.setObjectName("pinButton")
         self._pin_button.setFixedSize(_BADGE_PX + 4, _BADGE_PX + 4)
@@ -161,6 +167,14 @@ class ParticipantView(QWidget):
         return not self._outline.isHidden()
 
     @property
+    def reaction_overlay(self) -> ReactionOverlay:
+        return self._reaction
+
+    @property
+    def hand_raised_visible(self) -> bool:
+        return not self._hand_badge.isHidden()
+
+    @property
     def quality_indicator(self) -> ConnectionQualityIndicator:
         return self._quality
 
@@ -215,6 +229,13 @@ class ParticipantView(QWidget):
             self._layout_overlays()
         self._renderer.set_video_enabled(participant.is_video_enabled)
         self._mic_badge.setHidden(participant.is_audio_enabled)
+        self._hand_badge.setHidden(not participant.is_hand_raised)
+        self._reaction.set_reaction(participant.reaction)
+        if force or (participant.is_audio_enabled, participant.is_hand_raised) != (
+            previous.is_audio_enabled,
+            previous.is_hand_raised,
+        ):
+            self._place_top_right_badges()
         if force or participant.connection_quality != previous.connection_quality:
             self._quality.set_quality(participant.connection_quality)
         self._outline.setHidden(not (participant.is_speaking and participant.is_audio_enabled))
@@ -256,12 +277,29 @@ class ParticipantView(QWidget):
         if self._name.width() > max_name_width:
             self._name.resize(max_name_width, self._name.height())
         self._name.move(_INSET_PX, rect.height() - self._name.height() - _INSET_PX)
-        self._mic_badge.move(rect.width() - _BADGE_PX - _INSET_PX, _INSET_PX)
+        self._place_top_right_badges()
+        self._reaction.fit_to(rect.width(), rect.height())
         self._quality.move(
             rect.width() - self._quality.width() - _INSET_PX,
             rect.height() - self._quality.height() - _INSET_PX,
         )
         self._pin_button.move(_INSET_PX - 2, _INSET_PX - 2)
         self._outline.raise_()
-        for overlay in (self._name, self._mic_badge, self._quality, self._pin_button):
+        for overlay in (
+            self._reaction,
+            self._name,
+            self._mic_badge,
+            self._hand_badge,
+            self._quality,
+            self._pin_button,
+        ):
             overlay.raise_()
+
+    def _place_top_right_badges(self) -> None:
+        # The muted badge keeps the corner; the hand sits to its left, or in the corner
+        # when the microphone is on.
+        right = self.rect().width() - _INSET_PX
+        self._mic_badge.move(right - _BADGE_PX, _INSET_PX)
+        if not self._mic_badge.isHidden():
+            right -= _BADGE_PX + 6
+        self._hand_badge.move(right - _BADGE_PX, _INSET_PX)

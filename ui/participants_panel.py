@@ -1,7 +1,8 @@
 """``ParticipantsPanel``: the side panel listing the people in the call (Meet's "People").
 
-One row per participant: avatar, name ("(You)" for the local user), a pin mark when pinned
-here, and the microphone and camera state as icons (red when off). The user comes first,
+One row per participant: avatar, name ("(You)" for the local user), ✋ while their hand is
+raised, a pin mark when pinned here, and the microphone and camera state as icons (red when
+off). The user comes first,
 then everyone else by name. Rows are rebuilt only when something a row shows changed, not
 on every audio-level snapshot.
 """
@@ -22,19 +23,20 @@ from PySide6.QtWidgets import (
 from app.call import CallParticipantState
 from ui.avatar import avatar_color, initials
 from ui.icons import icon, icon_pixmap
+from ui.reactions import HandBadge
 from ui.theme import current_palette
 
 PANEL_WIDTH_PX = 320
 _ICON_PX = 18
 
-# What a row shows: (session_id, name, is_local, audio on, video on, pinned)
-RowKey = tuple[str, str, bool, bool, bool, bool]
+# What a row shows: (session_id, name, is_local, audio on, video on, pinned, hand raised)
+RowKey = tuple[str, str, bool, bool, bool, bool, bool]
 
 
 class _ParticipantRow(QWidget):
     def __init__(self, key: RowKey, user_id: str) -> None:
         super().__init__()
-        _, name, is_local, audio_on, video_on, pinned = key
+        _, name, is_local, audio_on, video_on, pinned, hand_raised = key
         palette = current_palette()
         badge = QLabel(initials(name))
         badge.setFixedSize(36, 36)
@@ -51,6 +53,9 @@ class _ParticipantRow(QWidget):
         layout.setSpacing(12)
         layout.addWidget(badge)
         layout.addWidget(self.name_label, 1)
+        self.hand_badge = HandBadge(24)
+        self.hand_badge.setVisible(hand_raised)
+        layout.addWidget(self.hand_badge)
         self.pin_icon = self._icon_label("pin", palette.speaking, self.tr("Pinned"))
         self.pin_icon.setVisible(pinned)
         layout.addWidget(self.pin_icon)
@@ -66,9 +71,10 @@ class _ParticipantRow(QWidget):
         )
         layout.addWidget(self.mic_icon)
         layout.addWidget(self.camera_icon)
-        self.setAccessibleName(
-            ", ".join([label, self.mic_icon.accessibleName(), self.camera_icon.accessibleName()])
-        )
+        parts = [label, self.mic_icon.accessibleName(), self.camera_icon.accessibleName()]
+        if hand_raised:
+            parts.insert(1, self.hand_badge.accessibleName())
+        self.setAccessibleName(", ".join(parts))
 
     def _icon_label(self, name: str, color: str, description: str) -> QLabel:
         label = QLabel()
@@ -148,6 +154,7 @@ class ParticipantsPanel(QWidget):
                 p.is_audio_enabled,
                 p.is_video_enabled,
                 p.session_id == pinned_session_id,
+                p.is_hand_raised,
             )
             for p in ordered
         )

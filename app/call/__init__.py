@@ -10,6 +10,7 @@ from app.call.state import (
     CallStatusKind,
     ConnectionQuality,
     DisconnectReason,
+    Reaction,
     RingingState,
     RingUser,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "ConnectionQuality",
     "DisconnectReason",
     "LocalMedia",
+    "Reaction",
     "RingUser",
     "RingingState",
 ]

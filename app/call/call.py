@@ -18,6 +18,7 @@ from app.call.background import spawn
 from app.call.call_media import CallMedia
 from app.call.errors import CallError
 from app.call.local_media import LocalMedia
+from app.call.reactions import CallReactions
 from app.call.ringing import CallRinging
 from app.call.state import CallState, CallStatus, DisconnectReason
 from app.media import FrameSink, apply_ice_policy
@@ -26,6 +27,7 @@ from app.protocol import (
     CallEndedEvent,
     CallMemberAddedEvent,
     CallMissedEvent,
+    CallReactionEvent,
     CallRejectedEvent,
     CallRequest,
     CallRingEvent,
@@ -71,11 +73,11 @@ class CallHost(Protocol):
     def call_became_inactive(self, call: Call) -> None: ...
 
 
-class Call(CallRinging):
+class Call(CallRinging, CallReactions):
     """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``).
 
     Ringing commands (``ring``, ``accept``, ``reject``, ``cancel``) come from
-    ``CallRinging``."""
+    ``CallRinging``; ``send_reaction`` and ``set_hand_raised`` from ``CallReactions``."""
 
     def __init__(self, host: CallHost, call_type: str, call_id: str) -> None:
         self._host = host
@@ -424,6 +426,8 @@ class Call(CallRinging):
                     self._set_state(self._state.with_changes(status=ended))
             case CallRingEvent() | CallAcceptedEvent() | CallRejectedEvent() | CallMissedEvent():
                 self._handle_ring_event(event)
+            case CallReactionEvent():
+                self._handle_reaction_event(event)
             case CallSignalEvent(from_session_id=sender, to_session_id=target, signal=signal):
                 if media is not None and target == state.session_id:
                     spawn(media.apply_signal(sender, signal), name=f"signal from {sender}")

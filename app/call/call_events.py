@@ -6,13 +6,16 @@ answers (get-or-create, join) and WebSocket events. No I/O here.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from app.call.ring_events import ringing_state
-from app.call.state import CallParticipantState, CallState
+from app.call.state import CallParticipantState, CallState, Reaction
 from app.protocol import (
     CallResponse,
     CallStateResponse,
     OwnCapability,
     ParticipantResponse,
+    ReactionResponse,
 )
 
 
@@ -28,6 +31,7 @@ def participant_from_response(
         is_local=response.session_id == local_session_id,
         joined_at=response.joined_at,
         published_tracks=frozenset(response.published_tracks),
+        is_hand_raised=response.raised_hand,
     )
 
 
@@ -72,6 +76,7 @@ def set_participants(
                 peer_connection_state=old.peer_connection_state,
                 connection_quality=old.connection_quality,
                 video_size=old.video_size,
+                reaction=old.reaction,
             )
         merged.append(fresh)
     return state.with_changes(participants=tuple(merged))
@@ -104,3 +109,31 @@ def update_participant(state: CallState, session_id: str, **changes: object) -> 
         else:
             participants.append(p)
     return state.with_changes(participants=tuple(participants)) if changed else state
+
+
+def apply_reaction(
+    state: CallState, reaction: ReactionResponse, received_at: datetime
+) -> tuple[CallState, Reaction | None]:
+    """Show ``reaction`` on every session of its sender: a ``raised-hand`` reaction sets
+    ``is_hand_raised``; any other becomes the sessions' passing ``reaction``. Returns the
+    new state and the passing reaction shown (None for a raised hand), which the caller
+    clears later with ``clear_reaction``."""
+    hand_raised = reaction.hand_raised
+    shown = None
+    if hand_raised is not None:
+        changes: dict[str, object] = {"is_hand_raised": hand_raised}
+    else:
+        shown = Reaction(reaction.type, reaction.emoji_code, received_at)
+        changes = {"reaction": shown}
+    for participant in state.participants:
+        if participant.user_id == reaction.user.id:
+            state = update_participant(state, participant.session_id, **changes)
+    return state, shown
+
+
+def clear_reaction(state: CallState, reaction: Reaction) -> CallState:
+    """Take ``reaction`` off the tiles still showing it (a newer one stays)."""
+    for participant in state.participants:
+        if participant.reaction == reaction:
+            state = update_participant(state, participant.session_id, reaction=None)
+    return state

@@ -122,6 +122,17 @@ class ConnectionQuality(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Reaction:
+    """A passing reaction on a participant's tile (Stream's ``CallParticipantState.reaction``):
+    ``emoji_code`` such as ``":like:"`` (None for a reaction without one), ``received_at``
+    when this client got it (UTC). The call clears it a few seconds later."""
+
+    type: str
+    emoji_code: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CallParticipantState:
     """One session in the call (Stream's ``CallParticipantState``).
 
@@ -146,6 +157,8 @@ class CallParticipantState:
     # empty for the local participant
     peer_connection_state: str = ""
     video_size: tuple[int, int] | None = None  # (width, height) of the newest frame, px
+    reaction: Reaction | None = None  # shown for a moment, then cleared by the call
+    is_hand_raised: bool = False  # until the participant lowers it (``raised-hand``)
 
     @property
     def is_audio_enabled(self) -> bool:

@@ -21,6 +21,7 @@ from app.protocol.models import (
     CallResponse,
     MemberResponse,
     ParticipantResponse,
+    ReactionResponse,
     RejectReason,
     RingResponse,
     TrackType,
@@ -166,6 +167,15 @@ class CallMissedEvent(_CallEvent):
     user: UserResponse
 
 
+class CallReactionEvent(_CallEvent):
+    """Someone in the call reacted (Stream's ``call.reaction``): an emoji to show for a
+    moment, or a raised hand raised/lowered (``reaction.type == "raised-hand"``, see
+    ``SendReactionRequest``). Sent to the call's whole audience."""
+
+    type: Literal["call.reaction"] = "call.reaction"
+    reaction: ReactionResponse
+
+
 class SignalPayload(BaseModel):
     """A peer-to-peer signalling message (W3C ``RTCSessionDescriptionInit`` /
     ``RTCIceCandidateInit`` shapes). aiortc gathers candidates before it answers, so
@@ -204,7 +214,8 @@ ServerEvent = Annotated[
     | CallRingEvent
     | CallAcceptedEvent
     | CallRejectedEvent
-    | CallMissedEvent,
+    | CallMissedEvent
+    | CallReactionEvent,
     Field(discriminator="type"),
 ]
 SERVER_EVENT_ADAPTER: TypeAdapter[ServerEvent] = TypeAdapter(ServerEvent)

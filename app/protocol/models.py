@@ -281,6 +281,9 @@ class ParticipantResponse(BaseModel):
     role: str = "user"
     joined_at: datetime
     published_tracks: list[TrackType] = Field(default_factory=list)
+    # Set and cleared by ``raised-hand`` reactions (``SendReactionRequest``); kept here so
+    # whoever joins later sees the raised hands.
+    raised_hand: bool = False
 
 
 class CallStateResponse(BaseModel):
@@ -376,3 +379,63 @@ class SendEventRequest(BaseModel):
     """``POST /api/v1/calls/{type}/{id}/event``: a ``custom`` event to everyone in the call."""
 
     custom: dict[str, Any] = Field(default_factory=dict)
+
+
+# --- reactions (Stream's "Reactions": ``call.sendReaction``) ------------------------------
+
+RAISED_HAND_REACTION = "raised-hand"
+REACTION_TYPE_PATTERN = r"^[a-z0-9_-]{1,64}$"
+# Stream's emoji codes are short names between colons (":like:", ":fireworks:").
+EMOJI_CODE_PATTERN = r"^:[a-z0-9_+-]{1,64}:$"
+
+
+def reaction_hand_raised(reaction_type: str, custom: dict[str, Any]) -> bool | None:
+    """What a reaction does to the sender's hand: raise (True), lower (False, when
+    ``custom["raised"] is False``), or nothing (None: not a ``raised-hand`` reaction)."""
+    if reaction_type != RAISED_HAND_REACTION:
+        return None
+    return custom.get("raised", True) is not False
+
+
+class SendReactionRequest(BaseModel):
+    """``POST /api/v1/calls/{type}/{id}/reaction`` (needs ``create-reaction``).
+
+    ``type`` is ``"reaction"`` for a passing emoji, or ``"raised-hand"``
+    (``RAISED_HAND_REACTION``): a state on the sender's sessions that lasts until lowered —
+    ``custom={"raised": false}`` lowers it, anything else raises it (``raised`` must then be
+    a boolean when present). The raised hand needs the sender to be joined to the call.
+    """
+
+    type: str = Field(default="reaction", pattern=REACTION_TYPE_PATTERN)
+    emoji_code: str | None = Field(default=None, pattern=EMOJI_CODE_PATTERN)
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def hand_raised(self) -> bool | None:
+        """For ``raised-hand``: raise (True) or lower (False); None for other types."""
+        return reaction_hand_raised(self.type, self.custom)
+
+    @field_validator("custom")
+    @classmethod
+    def _raised_is_bool(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if "raised" in value and not isinstance(value["raised"], bool):
+            raise ValueError("custom.raised must be a boolean")
+        return value
+
+
+class ReactionResponse(BaseModel):
+    """A reaction as everyone in the call receives it (``call.reaction``)."""
+
+    user: UserResponse
+    type: str
+    emoji_code: str | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def hand_raised(self) -> bool | None:
+        """See ``reaction_hand_raised``."""
+        return reaction_hand_raised(self.type, self.custom)
+
+
+class SendReactionResponse(BaseModel):
+    reaction: ReactionResponse

@@ -17,6 +17,7 @@ POST     /api/v1/calls/{type}/{id}/event             SendEventRequest → {}
 POST     /api/v1/calls/{type}/{id}/ring              RingCallRequest → RingCallResponse
 POST     /api/v1/calls/{type}/{id}/accept            – → CallStateResponse
 POST     /api/v1/calls/{type}/{id}/reject            RejectCallRequest → CallStateResponse
+POST     /api/v1/calls/{type}/{id}/reaction          SendReactionRequest → SendReactionResponse
 GET      /api/v1/users/me/missed_calls               – → list of MissedCallResponse (newest)
 GET      /api/v1/calls                               – → list of CallStateResponse (recent)
 WS       /api/v1/ws                                  see ``app.protocol.events``

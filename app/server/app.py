@@ -12,8 +12,9 @@ from app.server.calls_service import CallsService
 from app.server.coordinator import Coordinator
 from app.server.errors import install_error_handlers
 from app.server.participation import ParticipationService
+from app.server.reactions import ReactionsService
 from app.server.ringing import RingingService
-from app.server.routes import auth_router, calls_router, ringing_router
+from app.server.routes import auth_router, calls_router, reactions_router, ringing_router
 from app.server.settings import ServerSettings
 from app.server.version import SERVER_VERSION
 from app.server.ws import websocket_endpoint
@@ -49,9 +50,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.calls = calls
     app.state.ringing = ringing
     app.state.participation = ParticipationService(coordinator, calls, ringing)
+    app.state.reactions = ReactionsService(coordinator)
     install_error_handlers(app)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(calls_router, prefix=API_PREFIX)
     app.include_router(ringing_router, prefix=API_PREFIX)
+    app.include_router(reactions_router, prefix=API_PREFIX)
     app.add_api_websocket_route(WS_PATH, websocket_endpoint)
     return app

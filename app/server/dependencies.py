@@ -11,6 +11,7 @@ from app.server.auth import bearer_token, verify_token
 from app.server.calls_service import CallsService
 from app.server.coordinator import Coordinator, utc_now
 from app.server.participation import ParticipationService
+from app.server.reactions import ReactionsService
 from app.server.ringing import RingingService
 from app.server.storage import UserRecord
 
@@ -39,6 +40,11 @@ def get_ringing(request: Request) -> RingingService:
     return ringing
 
 
+def get_reactions(request: Request) -> ReactionsService:
+    reactions: ReactionsService = request.app.state.reactions
+    return reactions
+
+
 async def get_current_user(
     request: Request,
     coordinator: Annotated[Coordinator, Depends(get_coordinator)],
@@ -55,4 +61,5 @@ CoordinatorDep = Annotated[Coordinator, Depends(get_coordinator)]
 CallsDep = Annotated[CallsService, Depends(get_calls)]
 ParticipationDep = Annotated[ParticipationService, Depends(get_participation)]
 RingingDep = Annotated[RingingService, Depends(get_ringing)]
+ReactionsDep = Annotated[ReactionsService, Depends(get_reactions)]
 CurrentUser = Annotated[UserRecord, Depends(get_current_user)]

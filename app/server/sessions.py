@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from app.protocol import ParticipantResponse, TrackType, UserResponse
 
@@ -27,6 +28,7 @@ class Participant:
     connection_id: str
     joined_at: datetime
     published_tracks: frozenset[TrackType] = frozenset()
+    raised_hand: bool = False
 
     def to_response(self) -> ParticipantResponse:
         return ParticipantResponse(
@@ -35,6 +37,7 @@ class Participant:
             role=self.role,
             joined_at=self.joined_at,
             published_tracks=sorted(self.published_tracks, key=list(TrackType).index),
+            raised_hand=self.raised_hand,
         )
 
 
@@ -121,10 +124,17 @@ class CallSessions:
         self, session_id: str, tracks: frozenset[TrackType]
     ) -> Participant | None:
         """Replace a session's published tracks; the updated participant (None if gone)."""
+        return self._update(session_id, published_tracks=tracks)
+
+    def set_raised_hand(self, session_id: str, raised: bool) -> Participant | None:
+        """Raise or lower a session's hand; the updated participant (None if gone)."""
+        return self._update(session_id, raised_hand=raised)
+
+    def _update(self, session_id: str, **changes: Any) -> Participant | None:
         current = self._by_session.get(session_id)
         if current is None:
             return None
-        updated = replace(current, published_tracks=tracks)
+        updated = replace(current, **changes)
         self._by_session[session_id] = updated
         self._by_call[current.call_cid][session_id] = updated
         return updated

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from app.call import CallError, CallParticipantState, CallState, CallStatus, DisconnectReason
+from app.call import (
+    CallError,
+    CallParticipantState,
+    CallState,
+    CallStatus,
+    DisconnectReason,
+    Reaction,
+)
 from app.media import FrameSink
 from app.protocol import (
     CallResponse,
@@ -120,6 +127,23 @@ class ScriptedCall:
     async def set_camera_enabled(self, enabled: bool) -> None:
         self._command("camera", enabled)
         self._set_local_track(TrackType.VIDEO, enabled, camera_enabled=enabled)
+
+    async def send_reaction(self, emoji_code: str) -> None:
+        """Like the real call once its ``call.reaction`` came back: the user's tile shows
+        it (a test clears it with ``publish``, the real call does after a few seconds)."""
+        self._command("reaction", emoji_code)
+        shown = Reaction("reaction", emoji_code, datetime.now(UTC))
+        self._change_local(reaction=shown)
+
+    async def set_hand_raised(self, raised: bool) -> None:
+        self._command("hand_raised", raised)
+        self._change_local(is_hand_raised=raised)
+
+    def _change_local(self, **changes: object) -> None:
+        participants = tuple(
+            p.with_changes(**changes) if p.is_local else p for p in self._state.participants
+        )
+        self.publish(self._state.with_changes(participants=participants))
 
     def _command(self, name: str, argument: object) -> None:
         self.commands.append((name, argument))
