@@ -23,6 +23,7 @@ from ui.subscription import Subscription, weak_method
 
 if TYPE_CHECKING:
     from app.call import Call, LocalMedia
+    from app.client import VideoClient
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +155,39 @@ class LocalMediaBridge(EngineBridge):
 
     def close(self) -> None:
         self._subscription.cancel()
+
+
+class ClientBridge(EngineBridge):
+    """Qt signals for the signed-in ``VideoClient``'s rings.
+
+    Signals: ``incoming_calls_changed(tuple[Call, ...])`` when the calls ringing this user
+    change (``VideoClient.incoming_calls``); ``missed_call(CallMissedEvent)`` on each ring
+    the user missed (the list of ``missed_calls()`` changed).
+    """
+
+    incoming_calls_changed = Signal(object)
+    missed_call = Signal(object)
+
+    def __init__(self, client: VideoClient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._client = client
+        self._incoming = Subscription()
+        self._missed = Subscription()
+        self._incoming.set(client.subscribe_incoming_calls(weak_method(self._on_incoming)))
+        self._missed.set(client.subscribe_missed_calls(weak_method(self._on_missed)))
+        self.destroyed.connect(self._incoming.cancel)
+        self.destroyed.connect(self._missed.cancel)
+
+    @property
+    def client(self) -> VideoClient:
+        return self._client
+
+    def close(self) -> None:
+        self._incoming.cancel()
+        self._missed.cancel()
+
+    def _on_incoming(self, calls: tuple[Call, ...]) -> None:
+        self.incoming_calls_changed.emit(calls)
+
+    def _on_missed(self, event: object) -> None:
+        self.missed_call.emit(event)

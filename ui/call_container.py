@@ -2,10 +2,13 @@
 ``StreamCallContainer``).
 
   idle          → Lobby
-  connecting    → a spinner ("Joining…")
+  outgoing      → OutgoingCall (callees, "Calling…", ringback, cancel)
+  incoming      → a spinner ("Answering…"): the window shows a call once it is accepted
+  connecting    → a spinner ("Joining…"), or OutgoingCall's "Connecting…" after a ring
   connected     → CallContent
   reconnecting  → CallContent with its "Reconnecting…" chip (the spinner if never connected)
-  disconnected  → "call ended" screen: the ``DisconnectReason`` in words, Rejoin / Return home
+  disconnected  → "call ended" screen: the ``DisconnectReason`` in words, Rejoin / Return home;
+                  a ring that ended unanswered stays on OutgoingCall, which says how
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from app.call import Call, CallStatus, CallStatusKind, DisconnectReason, LocalMe
 from ui.bridge import CallBridge, LocalMediaBridge
 from ui.call_content import CallContent
 from ui.lobby import Lobby
+from ui.outgoing_call import OutgoingCall
 from ui.theme import current_palette
 
 _SPINNER_STEP_MS = 16
@@ -36,6 +40,7 @@ def disconnect_reason_text(status: CallStatus) -> tuple[str, str]:
         DisconnectReason.REJECTED: tr("CallContainer", "The call was declined"),
         DisconnectReason.CANCELLED: tr("CallContainer", "The call was cancelled"),
         DisconnectReason.LAST_PARTICIPANT_LEFT: tr("CallContainer", "Everyone else left the call"),
+        DisconnectReason.ACCEPTED_ELSEWHERE: tr("CallContainer", "You answered on another device"),
     }
     fallback = tr("CallContainer", "You're no longer in the call")
     headline = headlines.get(reason, fallback) if reason is not None else fallback
@@ -95,7 +100,8 @@ def _stage_page(*widgets: QWidget) -> QWidget:
 
 class CallContainer(QStackedWidget):
     """All screens of ``call``. ``home_requested()`` asks the window to go back home (the
-    call is not active then); ``pip_requested()`` forwards the call screen's PiP button."""
+    call is not active then); ``pip_requested()`` forwards the call screen's PiP button.
+    ``ringing_out`` starts on the OutgoingCall screen while the ring request is sent."""
 
     home_requested = Signal()
     pip_requested = Signal()
@@ -106,6 +112,8 @@ class CallContainer(QStackedWidget):
         local_media: LocalMedia,
         user_name: str,
         parent: QWidget | None = None,
+        *,
+        ringing_out: bool = False,
     ) -> None:
         super().__init__(parent)
         self.bridge = CallBridge(call, self)
@@ -134,16 +142,23 @@ class CallContainer(QStackedWidget):
         row.addWidget(self.home_button)
         self.ended_page = _stage_page(self.ended_headline, self.ended_detail, buttons)
 
+        self.outgoing = OutgoingCall(self.bridge, self.media_bridge)
         self.content: CallContent | None = None  # made on first connect: it owns tiles
-        for page in (self.lobby, self.connecting_page, self.ended_page):
+        for page in (self.lobby, self.connecting_page, self.ended_page, self.outgoing):
             self.addWidget(page)
 
         self.lobby.join_requested.connect(self.join)
         self.lobby.back_requested.connect(self.home_requested)
         self.rejoin_button.clicked.connect(self.join)
         self.home_button.clicked.connect(self.home_requested)
+        self.outgoing.cancel_requested.connect(self.cancel_ring)
+        self.outgoing.call_again_requested.connect(self.ring_again)
+        self.outgoing.close_requested.connect(self.home_requested)
         self.bridge.status_changed.connect(self._show_status)
         self._show_status(self.bridge.state.status)
+        if ringing_out and self.bridge.state.status.kind is CallStatusKind.IDLE:
+            # the ring request is about to go: no Lobby flash before "Calling…"
+            self.setCurrentWidget(self.outgoing)
 
     @property
     def call(self) -> Call:
@@ -151,10 +166,12 @@ class CallContainer(QStackedWidget):
 
     @property
     def current_screen(self) -> str:
-        """``"lobby"``, ``"connecting"``, ``"content"`` or ``"ended"``."""
+        """``"lobby"``, ``"outgoing"``, ``"connecting"``, ``"content"`` or ``"ended"``."""
         page = self.currentWidget()
         if page is self.lobby:
             return "lobby"
+        if page is self.outgoing:
+            return "outgoing"
         if page is self.connecting_page:
             return "connecting"
         if page is self.ended_page:
@@ -165,10 +182,29 @@ class CallContainer(QStackedWidget):
         """Join the call (from the Lobby or "Rejoin"); a failure lands on the ended screen."""
         self.bridge.run(self.call.join(), action=self.tr("Joining the call"))
 
+    def cancel_ring(self) -> None:
+        """Stop ringing the callees (the caller's "Cancel")."""
+        self.bridge.run(self.call.cancel(), action=self.tr("Cancelling the call"))
+
+    def ring_again(self) -> None:
+        """Ring the same callees once more ("Call again" after an unanswered ring)."""
+        ringing = self.call.state.ringing
+        members = [c.user_id for c in ringing.callees] if ringing is not None else []
+        video = ringing.video if ringing is not None else True
+        self.bridge.run(self.call.ring(members, video=video), action=self.tr("Calling"))
+
     def _show_status(self, status: CallStatus) -> None:
         kind = status.kind
+        on_ring_screen = self.currentWidget() is self.outgoing
         if kind is CallStatusKind.IDLE:
             self.setCurrentWidget(self.lobby)
+        elif kind is CallStatusKind.OUTGOING or (
+            on_ring_screen and kind in (CallStatusKind.CONNECTING, CallStatusKind.DISCONNECTED)
+        ):
+            self.setCurrentWidget(self.outgoing)
+        elif kind is CallStatusKind.INCOMING:
+            self.connecting_label.setText(self.tr("Answering…"))
+            self.setCurrentWidget(self.connecting_page)
         elif kind is CallStatusKind.CONNECTING or (
             kind is CallStatusKind.RECONNECTING and self.content is None
         ):

@@ -1,4 +1,5 @@
-"""``HomeWindow``: the main window — start or join a meeting, recent calls, who you are.
+"""``HomeWindow``: the main window — start or join a meeting, call someone, missed and
+recent calls, who you are.
 
 The window exists before sign-in finishes (the embedded coordinator may take a second to
 start): it shows "Signing in…" and then either the signed-in user or the error. A call opens
@@ -8,6 +9,11 @@ During a call, minimising the window (or the controls' PiP button) opens the
 picture-in-picture window (setting ``call/pip_on_minimise``). Closing the window keeps
 Parley in the system tray when there is one (setting ``window/close_to_tray``); otherwise it
 quits, and quitting during a call asks first.
+
+Once signed in, a :class:`RingingController` pops up incoming calls (even while this
+window is hidden) and rings people for "Call someone" and the missed calls' call-back
+buttons. Missed calls the user has not seen yet are counted for the tray
+(``missed_calls_changed``) until the window is next activated.
 """
 
 from __future__ import annotations
@@ -36,9 +42,12 @@ from app.protocol import is_valid_call_id
 from ui.avatar import avatar_color, initials
 from ui.bridge import EngineBridge
 from ui.call_container import CallContainer
+from ui.call_someone import CallSomeoneDialog
 from ui.icons import app_icon, icon
+from ui.missed_calls import MissedCallsPanel
 from ui.pip_window import PipWindow
 from ui.recent_calls import RecentCallRow
+from ui.ringing import RingingController
 from ui.settings import Settings
 from ui.theme import current_palette
 from ui.toast import Toast
@@ -71,12 +80,16 @@ class HomeWindow(QMainWindow):
     Signals: ``closing()`` when the user quits (the application then leaves the active call
     and shuts the engine down); ``hidden_to_tray()`` when closing only hid the window;
     ``call_state_changed(CallState | None)`` with every snapshot of the open call, and None
-    when no call is open (the tray follows it).
+    when no call is open (the tray follows it); ``ring_arrived(str caller, bool video)``
+    when a call starts ringing here; ``missed_calls_changed(int)`` with the number of
+    missed calls not seen yet.
     """
 
     closing = Signal()
     hidden_to_tray = Signal()
     call_state_changed = Signal(object)
+    ring_arrived = Signal(str, bool)
+    missed_calls_changed = Signal(int)
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -90,6 +103,9 @@ class HomeWindow(QMainWindow):
         self.resize(1200, 760)
         self.setMinimumSize(900, 600)
         self._client: VideoClient | None = None
+        self.ringing: RingingController | None = None
+        self.call_someone_dialog: CallSomeoneDialog | None = None
+        self.unseen_missed_calls = 0
         self._commands = EngineBridge(self)
         self.container: CallContainer | None = None
 
@@ -99,6 +115,7 @@ class HomeWindow(QMainWindow):
         self._stack.addWidget(self.home_page)
         self.toast = Toast(self)
         self._commands.error_occurred.connect(self.show_error)
+        self.call_someone_button.setEnabled(False)
         self.set_signing_in()
 
     # --- building -----------------------------------------------------------------------
@@ -155,6 +172,14 @@ class HomeWindow(QMainWindow):
         self.join_button.setProperty("variant", "text")
         self.join_button.setMinimumHeight(48)
         self.join_button.setEnabled(False)
+        self.call_someone_button = QPushButton(
+            icon("phone-outgoing", palette.accent, 18), self.tr("Call someone")
+        )
+        self.call_someone_button.setProperty("variant", "secondary")
+        self.call_someone_button.setIconSize(QSize(18, 18))
+        self.call_someone_button.setMinimumHeight(40)
+        self.call_someone_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.call_someone_button.setToolTip(self.tr("Ring someone by their user id"))
         actions = QHBoxLayout()
         actions.setSpacing(12)
         actions.addWidget(self.new_meeting_button)
@@ -173,6 +198,7 @@ class HomeWindow(QMainWindow):
         hero.addSpacing(18)
         hero.addLayout(actions)
         hero.addWidget(self.status_label)
+        hero.addWidget(self.call_someone_button, 0, Qt.AlignmentFlag.AlignLeft)
         hero.addStretch(2)
 
         recent_title = QLabel(self.tr("Recent calls"))
@@ -183,6 +209,8 @@ class HomeWindow(QMainWindow):
         self.recent_empty = QLabel(self.tr("Calls you start or join appear here."))
         self.recent_empty.setProperty("role", "muted")
         self.recent_empty.setWordWrap(True)
+        self.missed_panel = MissedCallsPanel()
+        self.missed_panel.setFixedWidth(360)
         card = QFrame()
         card.setObjectName("card")
         card.setFixedWidth(360)
@@ -196,7 +224,11 @@ class HomeWindow(QMainWindow):
         body = QHBoxLayout()
         body.setSpacing(48)
         body.addLayout(hero, 1)
-        body.addWidget(card)
+        side = QVBoxLayout()
+        side.setSpacing(16)
+        side.addWidget(self.missed_panel, 0)
+        side.addWidget(card, 1)
+        body.addLayout(side)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(32, 20, 32, 32)
@@ -210,6 +242,8 @@ class HomeWindow(QMainWindow):
         self.call_field.textChanged.connect(self._validate_field)
         self.recent_list.itemActivated.connect(self._open_recent)
         self.recent_list.itemClicked.connect(self._open_recent)
+        self.call_someone_button.clicked.connect(self.open_call_someone)
+        self.missed_panel.call_back_requested.connect(self.ring_user)
         return page
 
     # --- sign-in state ------------------------------------------------------------------
@@ -233,8 +267,15 @@ class HomeWindow(QMainWindow):
         self.user_badge.show()
         self._set_status("", error=False)
         self.new_meeting_button.setEnabled(True)
+        self.call_someone_button.setEnabled(True)
         self._validate_field()
         self.refresh_recent_calls()
+        if self.ringing is not None:
+            self.ringing.deleteLater()
+        self.ringing = RingingController(self, client)
+        self.ringing.ring_arrived.connect(self.ring_arrived)
+        self.ringing.missed_call.connect(self._on_missed_call)
+        self.refresh_missed_calls()
 
     def show_error(self, message: str) -> None:
         """Show a failure: in the page when at home, as a toast otherwise."""
@@ -260,13 +301,16 @@ class HomeWindow(QMainWindow):
         if self._client is not None and reference is not None:
             self.open_call(self._client.make_call(*reference))
 
-    def open_call(self, call: Call) -> None:
-        """Show ``call``'s Lobby (or its current screen if it is already active)."""
+    def open_call(self, call: Call, *, ringing_out: bool = False) -> None:
+        """Show ``call``'s Lobby (or its current screen if it is already active);
+        ``ringing_out`` starts on the OutgoingCall screen (a ring is being sent)."""
         if self._client is None:
             return
         self._close_container()
         user = self._client.user
-        self.container = CallContainer(call, self._client.local_media, user.name if user else "")
+        self.container = CallContainer(
+            call, self._client.local_media, user.name if user else "", ringing_out=ringing_out
+        )
         self.container.home_requested.connect(self.go_home)
         self.container.pip_requested.connect(self.pop_out)
         self.container.bridge.state_changed.connect(self.call_state_changed)
@@ -274,6 +318,35 @@ class HomeWindow(QMainWindow):
         self._stack.setCurrentWidget(self.container)
         self.setWindowTitle(f"{call.id} – Parley")
         self.call_state_changed.emit(call.state)
+
+    def open_call_someone(self) -> CallSomeoneDialog:
+        """Open the "Call someone" dialog (window-modal; one at a time)."""
+        if self.call_someone_dialog is None:
+            dialog = CallSomeoneDialog(self)
+            dialog.ring_requested.connect(lambda user_id, video: self.ring_user(user_id, video))
+            self.call_someone_dialog = dialog
+        self.call_someone_dialog.user_field.clear()
+        self.call_someone_dialog.open()
+        return self.call_someone_dialog
+
+    def ring_user(self, user_id: str, video: bool = True) -> Call | None:
+        """Ring ``user_id`` in a new call and show the OutgoingCall screen (None before
+        sign-in)."""
+        return self.ringing.ring_user(user_id, video=video) if self.ringing else None
+
+    def refresh_missed_calls(self) -> None:
+        if self._client is not None:
+            self._commands.run(self._load_missed_calls(), action=self.tr("Missed calls"))
+
+    async def _load_missed_calls(self) -> None:
+        assert self._client is not None
+        self.missed_panel.set_missed_calls(await self._client.missed_calls())
+
+    def _on_missed_call(self) -> None:
+        self.refresh_missed_calls()
+        if not (self.isActiveWindow() and self._stack.currentWidget() is self.home_page):
+            self.unseen_missed_calls += 1
+            self.missed_calls_changed.emit(self.unseen_missed_calls)
 
     def go_home(self) -> None:
         self._close_container()
@@ -369,6 +442,10 @@ class HomeWindow(QMainWindow):
         self.pip_window = None
 
     def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            if self.unseen_missed_calls:  # the user is looking: the tray badge can go
+                self.unseen_missed_calls = 0
+                self.missed_calls_changed.emit(0)
         if event.type() == QEvent.Type.WindowStateChange:
             if self.isMinimized():
                 if self.settings.pip_on_minimise:

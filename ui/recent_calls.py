@@ -1,4 +1,4 @@
-"""The rows of the home window's "Recent calls" list."""
+"""The rows of the home window's "Recent calls" list, and ``ago`` for list timestamps."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from ui.icons import icon_pixmap
 from ui.theme import current_palette
 
 
-def _ago(moment: datetime) -> str:
+def ago(moment: datetime) -> str:
+    """``moment`` relative to now for a list row: "just now", "5 min ago", "3 h ago", or
+    the date (a naive ``moment`` is UTC)."""
     seconds = (
         datetime.now(UTC) - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     ).total_seconds()
@@ -48,7 +50,7 @@ class RecentCallRow(QWidget):
             if call.ended_at
             else (self.tr("in progress") if call.session_id else self.tr("created"))
         )
-        detail = QLabel(f"{call.type} · {state} {_ago(call.ended_at or call.created_at)}")
+        detail = QLabel(f"{call.type} · {state} {ago(call.ended_at or call.created_at)}")
         detail.setProperty("role", "muted")
         detail.setStyleSheet("background: transparent;")
         text = QVBoxLayout()

@@ -4,7 +4,8 @@ Painted rather than styled with QSS so the on/off colours, the hover tint and th
 match the tiles exactly, and so the icon swaps with the checked state (``mic`` ↔
 ``mic-off``). Following Meet: a device that is on is a neutral grey circle, a device that is
 off turns red with a struck-through icon, "leave" is a red pill, and a button that opens a
-panel turns accent blue while its panel is open.
+panel turns accent blue while its panel is open. Ring screens answer with a green circle and
+decline with a red one, as phones do.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 from ui.icons import icon_pixmap
 from ui.theme import current_palette
 
+_ACCEPT = ("#1e8e3e", "#34a853")  # Material green 700 / 500: white reads well on both
+
 
 class ButtonKind(StrEnum):
     TOGGLE = "toggle"  # checkable: checked = device on
     DANGER = "danger"  # leave / hang up: a red pill
     PLAIN = "plain"  # a neutral action
     PANEL = "panel"  # checkable: checked = its panel is open (accent fill, dark icon)
+    ACCEPT = "accept"  # answer a ring: a green circle
+    DECLINE = "decline"  # decline a ring: a red circle (round, unlike the leave pill)
 
 
 class RoundButton(QAbstractButton):
@@ -92,7 +97,9 @@ class RoundButton(QAbstractButton):
     def background_color(self) -> QColor:
         """The fill for the current state (hover and press included)."""
         p = current_palette()
-        if self._kind is ButtonKind.DANGER or (
+        if self._kind is ButtonKind.ACCEPT:
+            base, hover = QColor(_ACCEPT[0]), QColor(_ACCEPT[1])
+        elif self._kind in (ButtonKind.DANGER, ButtonKind.DECLINE) or (
             self._kind is ButtonKind.TOGGLE and not self.isChecked()
         ):
             base, hover = QColor(p.danger), QColor(p.danger_hover)

@@ -48,7 +48,13 @@ THEME = SettingSpec(
     ThemeChoice.SYSTEM.value,
     "Light, dark, or follow the operating system.",
 )
-SETTINGS: tuple[SettingSpec, ...] = (CLOSE_TO_TRAY, PIP_ON_MINIMISE, THEME)
+RINGTONE = SettingSpec(
+    "call/ringtone",
+    bool,
+    True,
+    "Play a ringtone when someone calls you (the pop-up appears either way).",
+)
+SETTINGS: tuple[SettingSpec, ...] = (CLOSE_TO_TRAY, PIP_ON_MINIMISE, THEME, RINGTONE)
 
 
 class Settings(QObject):
@@ -88,6 +94,10 @@ class Settings(QObject):
     @property
     def pip_on_minimise(self) -> bool:
         return bool(self.value(PIP_ON_MINIMISE.key))
+
+    @property
+    def ringtone(self) -> bool:
+        return bool(self.value(RINGTONE.key))
 
     @property
     def theme(self) -> ThemeChoice:

@@ -1,10 +1,13 @@
 """``ParleyTray``: Parley in the system tray — its status at a glance and a menu.
 
 The icon is the app icon with a badge: none when idle, a green dot in a call, a red
-struck-through microphone when muted in a call. The menu: "Open Parley", the active call
-(its name, Mute/Unmute, Leave call), and "Quit Parley" (which asks first during a call, see
-``HomeWindow.request_quit``). The menu works whether or not a tray is available (tests
-trigger its actions offscreen); :attr:`available` says whether the icon can be seen.
+struck-through microphone when muted in a call; missed calls not seen yet add a red count
+in the top-right corner and a line to the tooltip. A call that starts ringing posts a tray
+notification (the pop-up window shows as well). The menu: "Open Parley", the missed calls,
+the active call (its name, Mute/Unmute, Leave call), and "Quit Parley" (which asks first
+during a call, see ``HomeWindow.request_quit``). The menu works whether or not a tray is
+available (tests trigger its actions offscreen); :attr:`available` says whether the icon
+can be seen.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.call import CallState
@@ -29,8 +32,9 @@ class TrayStatus(StrEnum):
     MUTED = "muted"
 
 
-def status_icon(status: TrayStatus) -> QIcon:
-    """The app icon with ``status``'s badge in its bottom-right quarter."""
+def status_icon(status: TrayStatus, missed_calls: int = 0) -> QIcon:
+    """The app icon with ``status``'s badge in its bottom-right quarter and, when
+    ``missed_calls`` > 0, a red count in its top-right corner ("9+" above nine)."""
     pixmap = QPixmap(_ICON_PX, _ICON_PX)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -51,6 +55,18 @@ def status_icon(status: TrayStatus) -> QIcon:
             glyph = round(inner.width() * 0.7)
             corner = inner.center() - QPointF(glyph / 2, glyph / 2)
             painter.drawPixmap(corner.toPoint(), icon_pixmap("mic-off", "#ffffff", glyph))
+    if missed_calls > 0:
+        count = QRectF(_ICON_PX * 0.52, 0, _ICON_PX * 0.48, _ICON_PX * 0.48)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#d93025"))
+        painter.drawEllipse(count)
+        font = QFont(painter.font())
+        font.setPixelSize(round(_ICON_PX * (0.3 if missed_calls < 10 else 0.22)))
+        font.setWeight(QFont.Weight.Bold)
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff"))
+        text = str(missed_calls) if missed_calls < 10 else "9+"
+        painter.drawText(count, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
     return QIcon(pixmap)
 
@@ -63,11 +79,14 @@ class ParleyTray(QObject):
         self._window = window
         self._state: CallState | None = None
         self._told_hidden = False
+        self.missed_calls = 0
         self._icons = {status: status_icon(status) for status in TrayStatus}
         self.menu = QMenu()
         self.open_action = self.menu.addAction(
             icon("window", _MENU_ICON, 18), self.tr("Open Parley")
         )
+        self.missed_action = self.menu.addAction(icon("phone-missed", "#d93025", 18), "")
+        self.missed_action.setVisible(False)
         self.menu.addSeparator()
         self.call_action = self.menu.addAction("")
         self.call_action.setEnabled(False)
@@ -81,11 +100,14 @@ class ParleyTray(QObject):
         self.icon.setContextMenu(self.menu)
 
         self.open_action.triggered.connect(window.restore_from_pip)
+        self.missed_action.triggered.connect(window.restore_from_pip)
         self.mute_action.triggered.connect(self._toggle_microphone)
         self.leave_action.triggered.connect(self._leave)
         self.quit_action.triggered.connect(window.request_quit)
         self.icon.activated.connect(self._on_activated)
         window.call_state_changed.connect(self.set_call_state)
+        window.ring_arrived.connect(self.notify_ring)
+        window.missed_calls_changed.connect(self.set_missed_calls)
         container = window.container
         self.set_call_state(container.call.state if container is not None else None)
 
@@ -128,8 +150,35 @@ class ParleyTray(QObject):
                 tooltip += " · " + self.tr("muted")
         else:
             tooltip = "Parley"
-        self.icon.setIcon(self._icons[status])
+        if self.missed_calls:
+            tooltip += "\n" + self._missed_text()
+        self.icon.setIcon(
+            status_icon(status, self.missed_calls) if self.missed_calls else self._icons[status]
+        )
         self.icon.setToolTip(tooltip)
+
+    def set_missed_calls(self, count: int) -> None:
+        """Show ``count`` missed calls not seen yet (0 clears the badge)."""
+        self.missed_calls = count
+        self.missed_action.setVisible(count > 0)
+        self.missed_action.setText(self._missed_text())
+        self.set_call_state(self._state)
+
+    def _missed_text(self) -> str:
+        if self.missed_calls == 1:
+            return self.tr("1 missed call")
+        return self.tr("%1 missed calls").replace("%1", str(self.missed_calls))
+
+    def notify_ring(self, caller_name: str, video: bool) -> None:
+        """A tray notification for a call that starts ringing (when a tray is shown)."""
+        if self.icon.isVisible():
+            what = self.tr("Video call") if video else self.tr("Audio call")
+            self.icon.showMessage(
+                self.tr("%1 is calling").replace("%1", caller_name),
+                what + " · " + self.tr("answer in the Parley pop-up"),
+                self._icons[TrayStatus.IDLE],
+                10_000,
+            )
 
     def notify_hidden(self) -> None:
         """Tell the user the app still runs (once per session, as most tray apps do)."""

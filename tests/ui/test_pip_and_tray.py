@@ -24,7 +24,15 @@ from tests.ui.scripted_call import ScriptedCall
 from ui.bridge import CallBridge
 from ui.home_window import HomeWindow
 from ui.pip_window import PipWindow
-from ui.settings import CLOSE_TO_TRAY, PIP_ON_MINIMISE, SETTINGS, THEME, Settings, ThemeChoice
+from ui.settings import (
+    CLOSE_TO_TRAY,
+    PIP_ON_MINIMISE,
+    RINGTONE,
+    SETTINGS,
+    THEME,
+    Settings,
+    ThemeChoice,
+)
 from ui.tray import ParleyTray, TrayStatus
 
 pytestmark = pytest.mark.usefixtures("themed_app")
@@ -228,7 +236,12 @@ def test_close_without_a_call_quits(qtbot: QtBot, settings: Settings) -> None:
 def test_settings_are_declared_and_persisted(tmp_path: Path) -> None:
     path = str(tmp_path / "parley.ini")
     settings = Settings(QSettings(path, QSettings.Format.IniFormat))
-    assert {spec.key for spec in SETTINGS} == {CLOSE_TO_TRAY.key, PIP_ON_MINIMISE.key, THEME.key}
+    assert {spec.key for spec in SETTINGS} == {
+        CLOSE_TO_TRAY.key,
+        PIP_ON_MINIMISE.key,
+        THEME.key,
+        RINGTONE.key,
+    }
     assert all(spec.description for spec in SETTINGS)
     assert settings.close_to_tray and settings.pip_on_minimise
     assert settings.theme is ThemeChoice.SYSTEM
