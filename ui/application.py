@@ -26,8 +26,8 @@ from ui.bridge import error_text
 from ui.home_window import HomeWindow, parse_call_reference
 from ui.icons import app_icon
 from ui.qt_environment import sanitize_qt_environment
-from ui.settings import Settings, ThemeChoice
-from ui.theme import DARK, LIGHT, Theme
+from ui.settings import THEME, Settings, ThemeChoice
+from ui.theme import DARK, LIGHT, Palette, Theme
 from ui.tray import ParleyTray
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,8 @@ class ParleyApp:
         self, app: QApplication, options: AppOptions, settings: Settings | None = None
     ) -> None:
         self.options = options
-        self.window = HomeWindow(settings)
+        self.settings = settings if settings is not None else Settings()
+        self.window = HomeWindow(self.settings)
         self.tray = ParleyTray(self.window)
         self.client: VideoClient | None = None
         self._closed = asyncio.Event()
@@ -88,10 +89,15 @@ class ParleyApp:
 
     async def _start(self) -> None:
         options = self.options
-        name = options.user_name or default_user_name()
+        # The command line wins over the settings dialog, which wins over the defaults.
+        name = options.user_name or self.settings.display_name or default_user_name()
         local_media = LocalMedia(video_file=options.video_file, audio_file=options.audio_file)
         try:
-            server_url = options.server_url or await ensure_local_coordinator(options.data_dir)
+            server_url = (
+                options.server_url
+                or self.settings.server_url
+                or await ensure_local_coordinator(options.data_dir)
+            )
             self.client = await VideoClient.sign_in_guest(
                 server_url, name, user_id=guest_user_id(name), local_media=local_media
             )
@@ -123,6 +129,11 @@ class ParleyApp:
             log.exception("disconnecting at exit failed")
 
 
+def theme_palette(choice: ThemeChoice) -> Palette | None:
+    """The palette the user chose, or None to follow the OS colour scheme."""
+    return {ThemeChoice.LIGHT: LIGHT, ThemeChoice.DARK: DARK}.get(choice)
+
+
 def run_gui(options: AppOptions) -> int:
     """Run the desktop app until its window is closed; returns the exit status."""
     logging.basicConfig(
@@ -139,9 +150,11 @@ def run_gui(options: AppOptions) -> int:
     # window close: leaving the call and disconnecting still need the loop.
     app.setQuitOnLastWindowClosed(False)
     settings = Settings()
-    choice = settings.theme
-    theme = Theme(app, follow_system=choice is ThemeChoice.SYSTEM)
-    theme.apply({ThemeChoice.LIGHT: LIGHT, ThemeChoice.DARK: DARK}.get(choice))
+    theme = Theme(app, follow_system=settings.theme is ThemeChoice.SYSTEM)
+    theme.apply(theme_palette(settings.theme))
+    settings.changed.connect(
+        lambda key: theme.choose(theme_palette(settings.theme)) if key == THEME.key else None
+    )
     parley = ParleyApp(app, options, settings)
     asyncio.run(parley.run(), loop_factory=lambda: qasync.QEventLoop(app))
     return 0

@@ -101,7 +101,8 @@ def _stage_page(*widgets: QWidget) -> QWidget:
 class CallContainer(QStackedWidget):
     """All screens of ``call``. ``home_requested()`` asks the window to go back home (the
     call is not active then); ``pip_requested()`` forwards the call screen's PiP button.
-    ``ringing_out`` starts on the OutgoingCall screen while the ring request is sent."""
+    ``ringing_out`` starts on the OutgoingCall screen while the ring request is sent;
+    ``join_devices_off`` is the user's (camera, microphone) "join with it off" settings."""
 
     home_requested = Signal()
     pip_requested = Signal()
@@ -114,12 +115,15 @@ class CallContainer(QStackedWidget):
         parent: QWidget | None = None,
         *,
         ringing_out: bool = False,
+        join_devices_off: tuple[bool, bool] = (False, False),
     ) -> None:
         super().__init__(parent)
         self.bridge = CallBridge(call, self)
         self.media_bridge = LocalMediaBridge(local_media, self)
 
-        self.lobby = Lobby(self.bridge, self.media_bridge, user_name)
+        self.lobby = Lobby(
+            self.bridge, self.media_bridge, user_name, join_devices_off=join_devices_off
+        )
         self.connecting_label = QLabel(self.tr("Joining…"))
         self.connecting_label.setProperty("role", "subtitle")
         self.connecting_page = _stage_page(Spinner(), self.connecting_label)

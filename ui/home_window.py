@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +50,7 @@ from ui.pip_window import PipWindow
 from ui.recent_calls import RecentCallRow
 from ui.ringing import RingingController
 from ui.settings import Settings
+from ui.settings_dialog import SettingsDialog
 from ui.theme import current_palette
 from ui.toast import Toast
 
@@ -105,6 +107,7 @@ class HomeWindow(QMainWindow):
         self._client: VideoClient | None = None
         self.ringing: RingingController | None = None
         self.call_someone_dialog: CallSomeoneDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self.unseen_missed_calls = 0
         self._commands = EngineBridge(self)
         self.container: CallContainer | None = None
@@ -143,6 +146,16 @@ class HomeWindow(QMainWindow):
         top.addStretch(1)
         top.addWidget(self.user_label)
         top.addWidget(self.user_badge)
+        self.settings_button = QToolButton()
+        self.settings_button.setIcon(icon("settings", palette.text_muted, 22))
+        self.settings_button.setIconSize(QSize(22, 22))
+        self.settings_button.setFixedSize(40, 40)
+        self.settings_button.setAutoRaise(True)
+        self.settings_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.settings_button.setToolTip(self.tr("Settings"))
+        self.settings_button.setAccessibleName(self.tr("Settings"))
+        self.settings_button.clicked.connect(self.open_settings)
+        top.addWidget(self.settings_button)
 
         headline = QLabel(self.tr("Video calls and meetings,\non your own server"))
         headline.setProperty("role", "display")
@@ -309,7 +322,11 @@ class HomeWindow(QMainWindow):
         self._close_container()
         user = self._client.user
         self.container = CallContainer(
-            call, self._client.local_media, user.name if user else "", ringing_out=ringing_out
+            call,
+            self._client.local_media,
+            user.name if user else "",
+            ringing_out=ringing_out,
+            join_devices_off=(self.settings.join_camera_off, self.settings.join_microphone_off),
         )
         self.container.home_requested.connect(self.go_home)
         self.container.pip_requested.connect(self.pop_out)
@@ -347,6 +364,32 @@ class HomeWindow(QMainWindow):
         if not (self.isActiveWindow() and self._stack.currentWidget() is self.home_page):
             self.unseen_missed_calls += 1
             self.missed_calls_changed.emit(self.unseen_missed_calls)
+
+    def open_settings(self, section: str = "account") -> SettingsDialog | None:
+        """Open the settings dialog at ``section`` (one at a time; None before sign-in,
+        when there are no devices to set up yet)."""
+        if self._client is None:
+            return None
+        if self.settings_dialog is None:
+            call = self.container.call if self.container is not None else None
+            user = self._client.user
+            self.settings_dialog = SettingsDialog(
+                self.settings,
+                self._client.local_media,
+                signed_in_name=user.name if user else "",
+                devices_in_use=call is not None and call.state.status.is_active,
+                parent=self,
+            )
+            self.settings_dialog.finished.connect(self._settings_closed)
+        self.settings_dialog.show_section(section)
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        return self.settings_dialog
+
+    def _settings_closed(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+            self.settings_dialog = None
 
     def go_home(self) -> None:
         self._close_container()

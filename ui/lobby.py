@@ -131,9 +131,12 @@ class Lobby(QWidget):
         media_bridge: LocalMediaBridge,
         user_name: str,
         parent: QWidget | None = None,
+        *,
+        join_devices_off: tuple[bool, bool] = (False, False),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
+        self._join_camera_off, self._join_microphone_off = join_devices_off
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self._call_bridge = call_bridge
         self._media_bridge = media_bridge
@@ -282,15 +285,18 @@ class Lobby(QWidget):
 
     async def _apply_call_type_defaults(self) -> None:
         """Turn camera and microphone on as the call type says (Stream's
-        ``camera_default_on`` / ``mic_default_on``), unless the user already chose."""
+        ``camera_default_on`` / ``mic_default_on``), unless the user already chose here or
+        asked in the settings to join with that device off."""
         if self._user_chose_media:
             return
         settings = self._call_bridge.call.state.settings
         video, audio = settings.get("video", {}), settings.get("audio", {})
         media = self._media
-        if video.get("enabled") and video.get("camera_default_on") and not media.camera_enabled:
+        camera_on = video.get("enabled") and video.get("camera_default_on")
+        if camera_on and not self._join_camera_off and not media.camera_enabled:
             await media.set_camera_enabled(True)
-        if audio.get("mic_default_on") and not media.microphone_enabled:
+        microphone_on = audio.get("mic_default_on") and not self._join_microphone_off
+        if microphone_on and not media.microphone_enabled:
             await media.set_microphone_enabled(True)
 
     # --- commands -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -54,14 +55,55 @@ RINGTONE = SettingSpec(
     True,
     "Play a ringtone when someone calls you (the pop-up appears either way).",
 )
-SETTINGS: tuple[SettingSpec, ...] = (CLOSE_TO_TRAY, PIP_ON_MINIMISE, THEME, RINGTONE)
+DISPLAY_NAME = SettingSpec(
+    "account/display_name",
+    str,
+    "",
+    "The name others see (empty: the operating system's user name). Applies at next start.",
+)
+SERVER_URL = SettingSpec(
+    "account/server_url",
+    str,
+    "",
+    "The coordinator to use (empty: the embedded one on this computer). Applies at next start.",
+)
+JOIN_CAMERA_OFF = SettingSpec(
+    "call/join_camera_off",
+    bool,
+    False,
+    "Join every call with the camera off, whatever the call type turns on.",
+)
+JOIN_MICROPHONE_OFF = SettingSpec(
+    "call/join_microphone_off",
+    bool,
+    False,
+    "Join every call with the microphone off, whatever the call type turns on.",
+)
+SETTINGS: tuple[SettingSpec, ...] = (
+    DISPLAY_NAME,
+    SERVER_URL,
+    CLOSE_TO_TRAY,
+    PIP_ON_MINIMISE,
+    JOIN_CAMERA_OFF,
+    JOIN_MICROPHONE_OFF,
+    RINGTONE,
+    THEME,
+)
+
+
+def is_server_url(text: str) -> bool:
+    """Whether ``text`` is an absolute ``http``/``https`` URL with a host (a coordinator's
+    address, e.g. ``https://parley.example.org`` or ``http://127.0.0.1:47800``)."""
+    url = urlsplit(text.strip())
+    return url.scheme in ("http", "https") and bool(url.hostname) and not url.query
 
 
 class Settings(QObject):
     """Typed access to :data:`SETTINGS`. ``changed(str)`` carries the key that changed.
 
     Raises ``KeyError`` for a key that is not declared, ``TypeError`` for a value of the
-    wrong type, ``ValueError`` for a theme that is not a :class:`ThemeChoice`.
+    wrong type, ``ValueError`` for a theme that is not a :class:`ThemeChoice` or a server
+    URL that is not :func:`is_server_url`.
     """
 
     changed = Signal(str)
@@ -82,6 +124,8 @@ class Settings(QObject):
             raise TypeError(f"{key} takes a {spec.type.__name__}, not {value!r}")
         if key == THEME.key:
             ThemeChoice(str(value))
+        if key == SERVER_URL.key and value and not is_server_url(str(value)):
+            raise ValueError(f"not an http(s) URL: {value!r}")
         if self.value(key) != value:
             self._store.setValue(key, value)
             self._store.sync()
@@ -94,6 +138,22 @@ class Settings(QObject):
     @property
     def pip_on_minimise(self) -> bool:
         return bool(self.value(PIP_ON_MINIMISE.key))
+
+    @property
+    def display_name(self) -> str:
+        return str(self.value(DISPLAY_NAME.key)).strip()
+
+    @property
+    def server_url(self) -> str:
+        return str(self.value(SERVER_URL.key)).strip()
+
+    @property
+    def join_camera_off(self) -> bool:
+        return bool(self.value(JOIN_CAMERA_OFF.key))
+
+    @property
+    def join_microphone_off(self) -> bool:
+        return bool(self.value(JOIN_MICROPHONE_OFF.key))
 
     @property
     def ringtone(self) -> bool:

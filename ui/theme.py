@@ -7,7 +7,8 @@ both, like Meet's. Widgets that paint themselves (tiles, round buttons, meters) 
 same :class:`Palette` through :func:`current_palette`, so QSS and painting never disagree.
 
 Widgets choose a style through dynamic properties rather than object names:
-``variant`` on buttons (``primary``, ``secondary``, ``danger``, ``text``) and ``role`` on
+``variant`` on buttons (``primary``, ``secondary``, ``danger``, ``text``, ``segment`` for
+one checkable choice of a few) and ``role`` on
 labels (``display``, ``title``, ``subtitle``, ``muted``, ``chip``, ``error``).
 """
 
@@ -135,6 +136,14 @@ def style_sheet(p: Palette) -> str:
         background: transparent; color: {p.accent}; border: 1px solid {p.border};
     }}
     QPushButton[variant="secondary"]:hover {{ background: {p.surface}; }}
+    QPushButton[variant="segment"] {{
+        background: transparent; color: {p.text}; border: 1px solid {p.border};
+        border-radius: 18px; min-height: 36px; padding: 0 20px; font-weight: 500;
+    }}
+    QPushButton[variant="segment"]:hover {{ background: {p.surface}; }}
+    QPushButton[variant="segment"]:checked {{
+        background: {p.accent}; color: {p.on_accent}; border-color: {p.accent};
+    }}
 
     QLineEdit {{
         background: {p.window}; border: 1px solid {p.text_muted}; border-radius: 8px;
@@ -178,8 +187,7 @@ class Theme(QObject):
         super().__init__(app)
         self._app = app
         self._follow_system = follow_system
-        if follow_system:
-            app.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+        app.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     @property
     def palette(self) -> Palette:
@@ -200,13 +208,19 @@ class Theme(QObject):
         self._app.setPalette(_qt_palette(palette))
         self._app.setStyleSheet(style_sheet(palette))
 
+    def choose(self, palette: Palette | None) -> None:
+        """Use ``palette`` from now on, or (None) follow the OS colour scheme again."""
+        self._follow_system = palette is None
+        self.apply(palette)
+
     def _system_palette(self) -> Palette:
         if not self._follow_system:
             return DARK
         return palette_for_scheme(QGuiApplication.styleHints().colorScheme())
 
     def _on_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
-        self.apply(palette_for_scheme(scheme))
+        if self._follow_system:
+            self.apply(palette_for_scheme(scheme))
 
 
 def palette_for_scheme(scheme: Qt.ColorScheme) -> Palette:

@@ -4,7 +4,7 @@ The icon is the app icon with a badge: none when idle, a green dot in a call, a 
 struck-through microphone when muted in a call; missed calls not seen yet add a red count
 in the top-right corner and a line to the tooltip. A call that starts ringing posts a tray
 notification (the pop-up window shows as well). The menu: "Open Parley", the missed calls,
-the active call (its name, Mute/Unmute, Leave call), and "Quit Parley" (which asks first
+the active call (its name, Mute/Unmute, Leave call), "Settings…" and "Quit Parley" (which asks first
 during a call, see ``HomeWindow.request_quit``). The menu works whether or not a tray is
 available (tests trigger its actions offscreen); :attr:`available` says whether the icon
 can be seen.
@@ -95,6 +95,9 @@ class ParleyTray(QObject):
             icon("phone-down", "#d93025", 18), self.tr("Leave call")
         )
         self._call_separator = self.menu.addSeparator()
+        self.settings_action = self.menu.addAction(
+            icon("settings", _MENU_ICON, 18), self.tr("Settings…")
+        )
         self.quit_action = self.menu.addAction(icon("quit", _MENU_ICON, 18), self.tr("Quit Parley"))
         self.icon = QSystemTrayIcon(self._icons[TrayStatus.IDLE], self)
         self.icon.setContextMenu(self.menu)
@@ -103,6 +106,7 @@ class ParleyTray(QObject):
         self.missed_action.triggered.connect(window.restore_from_pip)
         self.mute_action.triggered.connect(self._toggle_microphone)
         self.leave_action.triggered.connect(self._leave)
+        self.settings_action.triggered.connect(self._open_settings)
         self.quit_action.triggered.connect(window.request_quit)
         self.icon.activated.connect(self._on_activated)
         window.call_state_changed.connect(self.set_call_state)
@@ -190,6 +194,10 @@ class ParleyTray(QObject):
                 self._icons[TrayStatus.IDLE],
                 4000,
             )
+
+    def _open_settings(self) -> None:
+        self._window.restore_from_pip()
+        self._window.open_settings()
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (
