@@ -147,7 +147,6 @@ class HomeWindow(QMainWindow):
         top.addWidget(self.user_label)
         top.addWidget(self.user_badge)
         self.settings_button = QToolButton()
-        self.settings_button.setIcon(icon("settings", palette.text_muted, 22))
         self.settings_button.setIconSize(QSize(22, 22))
         self.settings_button.setFixedSize(40, 40)
         self.settings_button.setAutoRaise(True)
@@ -166,16 +165,14 @@ class HomeWindow(QMainWindow):
         tagline.setProperty("role", "muted")
         tagline.setStyleSheet("font-size: 16px;")
 
-        self.new_meeting_button = QPushButton(
-            icon("video-plus", palette.on_accent, 20), self.tr("New meeting")
-        )
+        self.new_meeting_button = QPushButton(self.tr("New meeting"))
         self.new_meeting_button.setProperty("variant", "primary")
         self.new_meeting_button.setIconSize(QSize(20, 20))
         self.new_meeting_button.setMinimumHeight(48)
         self.new_meeting_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.call_field = QLineEdit()
         self.call_field.setPlaceholderText(self.tr("Enter a code or type:code"))
-        self.call_field.addAction(
+        self._keyboard_action = self.call_field.addAction(
             icon("keyboard", palette.text_muted, 20), QLineEdit.ActionPosition.LeadingPosition
         )
         self.call_field.setMinimumWidth(260)
@@ -185,9 +182,7 @@ class HomeWindow(QMainWindow):
         self.join_button.setProperty("variant", "text")
         self.join_button.setMinimumHeight(48)
         self.join_button.setEnabled(False)
-        self.call_someone_button = QPushButton(
-            icon("phone-outgoing", palette.accent, 18), self.tr("Call someone")
-        )
+        self.call_someone_button = QPushButton(self.tr("Call someone"))
         self.call_someone_button.setProperty("variant", "secondary")
         self.call_someone_button.setIconSize(QSize(18, 18))
         self.call_someone_button.setMinimumHeight(40)
@@ -256,6 +251,7 @@ class HomeWindow(QMainWindow):
         self.recent_list.itemActivated.connect(self._open_recent)
         self.recent_list.itemClicked.connect(self._open_recent)
         self.call_someone_button.clicked.connect(self.open_call_someone)
+        self._tint_icons()
         self.missed_panel.call_back_requested.connect(self.ring_user)
         return page
 
@@ -484,7 +480,18 @@ class HomeWindow(QMainWindow):
     def _pip_destroyed(self) -> None:
         self.pip_window = None
 
+    def _tint_icons(self) -> None:
+        """Icons in the current palette's colours (again after a theme change: SVG icons
+        are tinted when drawn, so they do not follow the palette by themselves)."""
+        palette = current_palette()
+        self.settings_button.setIcon(icon("settings", palette.text_muted, 22))
+        self.new_meeting_button.setIcon(icon("video-plus", palette.on_accent, 20))
+        self._keyboard_action.setIcon(icon("keyboard", palette.text_muted, 20))
+        self.call_someone_button.setIcon(icon("phone-outgoing", palette.accent, 18))
+
     def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._tint_icons()
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             if self.unseen_missed_calls:  # the user is looking: the tray badge can go
                 self.unseen_missed_calls = 0

@@ -104,6 +104,10 @@ def style_sheet(p: Palette) -> str:
         border-radius: 6px; padding: 4px 8px;
     }}
 
+    /* Qt paints tray balloons pale yellow whatever the palette: keep their text dark. */
+    QBalloonTip, QBalloonTip QLabel {{ color: #202124; }}
+    QBalloonTip QPushButton {{ background: transparent; min-height: 0; padding: 0; }}
+
     QLabel[role="display"] {{ font-size: 30px; font-weight: 400; }}
     QLabel[role="title"] {{ font-size: 22px; font-weight: 400; }}
     QLabel[role="subtitle"] {{ font-size: 15px; font-weight: 600; }}
