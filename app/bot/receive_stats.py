@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 QUALITY_EVERY_N_FRAMES = 3  # PSNR on every 3rd frame keeps a bot under ~1/4 core at 30 fps
 MAX_PLAUSIBLE_LATENCY_MS = 60_000  # a misread stamp gives a wild value: drop it
+# A gap between two received frames longer than this is a freeze (the media-performance
+# issue's definition; the W3C stats' freezeCount uses a frame-rate-relative threshold,
+# which is 150-200 ms at 30 fps).
+FREEZE_GAP_MS = 200.0
 
 
 @dataclass
@@ -33,6 +37,7 @@ class ParticipantReceiveStats:
     psnr_db: list[float] = field(default_factory=list)
     frame_indices: list[int] = field(default_factory=list)
     max_gap_ms: float = 0.0
+    freezes: int = 0  # gaps longer than FREEZE_GAP_MS
     video_bitrate_bps: int = 0
     audio_bitrate_bps: int = 0
     _last_frame_s: float | None = None
@@ -54,6 +59,7 @@ class ParticipantReceiveStats:
             "frames_compared": len(self.psnr_db),
             "distinct_frames": len(set(self.frame_indices)),
             "max_gap_ms": round(self.max_gap_ms, 1),
+            "freezes": self.freezes,
             "video_bitrate_bps": self.video_bitrate_bps,
             "audio_bitrate_bps": self.audio_bitrate_bps,
         }
@@ -88,7 +94,9 @@ class ReceiveMonitor:
         stats = self.stats
         now_s = self._clock()
         if stats._last_frame_s is not None:
-            stats.max_gap_ms = max(stats.max_gap_ms, (now_s - stats._last_frame_s) * 1000)
+            gap_ms = (now_s - stats._last_frame_s) * 1000
+            stats.max_gap_ms = max(stats.max_gap_ms, gap_ms)
+            stats.freezes += gap_ms > FREEZE_GAP_MS
         stats._last_frame_s = now_s
         stats.frames_received += 1
         self._count_this_second += 1
