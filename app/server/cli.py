@@ -20,11 +20,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.server.runner import run_server
-from app.server.settings import ServerSettings, default_data_dir
+from app.server.settings import (
+    DATABASE_FILE,
+    DEFAULT_PORT,
+    SECRET_FILE,
+    ServerSettings,
+    default_data_dir,
+)
 
-DEFAULT_PORT = 47800
-DATABASE_FILE = "coordinator.db"
-SECRET_FILE = "coordinator.secret"
 _log = logging.getLogger("app.server")
 
 

@@ -29,9 +29,8 @@ import httpx
 
 import app as app_package
 from app.protocol import HEALTH_PATH, HealthResponse
-from app.server.cli import DATABASE_FILE, DEFAULT_PORT, SECRET_FILE
 from app.server.file_lock import file_lock
-from app.server.settings import default_data_dir
+from app.server.settings import DATABASE_FILE, DEFAULT_PORT, SECRET_FILE, default_data_dir
 
 STATE_FILE = "coordinator.json"
 LOCK_FILE = "coordinator.lock"

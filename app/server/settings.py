@@ -10,6 +10,11 @@ from platformdirs import user_data_dir
 from app.protocol import ICEServer
 
 APP_NAME = "Parley"
+# The embedded coordinator's port and files in its data folder (``parley server --local``
+# and ``ensure_local_coordinator`` must agree on them).
+DEFAULT_PORT = 47800
+DATABASE_FILE = "coordinator.db"
+SECRET_FILE = "coordinator.secret"
 
 
 @dataclass
