@@ -37,6 +37,7 @@ from app.media import (
     rms_level,
 )
 from app.media.filters import FilterChainStatus, FilterChainTrack, VideoFilter
+from app.media.webrtc import TaggedVideoTrack
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,8 @@ class LocalMedia:
         source: MediaStreamTrack = chain
         if self._video_transform is not None:
             source = self._video_transform(source)
-        self._video_source = source
+        # Tagged, so every peer's sender recognises the picture and it is encoded once.
+        self._video_source = TaggedVideoTrack(source)
         preview = self.relay.subscribe(self._video_source, buffered=False)
         self._pumps["video"] = asyncio.create_task(self.preview_sink.consume(preview))
 

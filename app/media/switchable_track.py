@@ -32,6 +32,7 @@ def _copy_frame(frame: av.VideoFrame | av.AudioFrame) -> av.VideoFrame | av.Audi
         )
         copy.sample_rate = frame.sample_rate
     copy.time_base = frame.time_base
+    copy.opaque = frame.opaque  # the source's frame tag (app.media.webrtc.frame_tags)
     return copy
 
 

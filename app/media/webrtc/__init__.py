@@ -2,6 +2,8 @@
 
 - :class:`LibvpxVp8Encoder`: VP8 that follows REMB without restarting the encoder.
 - :class:`MarkerJitterBuffer`: video frames complete on the RTP marker bit.
+- :class:`TaggedVideoTrack` and :class:`SharedEncoding`: a source's picture is encoded
+  once for all the peers it is sent to.
 - :class:`VideoBitratePolicy`: the call type's target as the start and cap of the
   video bitrate.
 - :func:`install_parley_webrtc`: puts them into aiortc (see :mod:`.install` for why
@@ -9,17 +11,26 @@
 """
 
 from app.media.webrtc.bitrate import MIN_VIDEO_BITRATE_BPS, VideoBitratePolicy
+from app.media.webrtc.frame_tags import FrameTag, TaggedVideoTrack, frame_tag
 from app.media.webrtc.install import current_video_policy, install_parley_webrtc
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError
+from app.media.webrtc.shared_encoding import SharedEncoding, shared_encoding_for
+from app.media.webrtc.vp8_compressor import Vp8Compressor
 from app.media.webrtc.vp8_encoder import LibvpxVp8Encoder
 
 __all__ = [
     "MIN_VIDEO_BITRATE_BPS",
+    "FrameTag",
     "LibvpxVp8Encoder",
     "MarkerJitterBuffer",
+    "SharedEncoding",
+    "TaggedVideoTrack",
     "VideoBitratePolicy",
+    "Vp8Compressor",
     "VpxError",
     "current_video_policy",
+    "frame_tag",
     "install_parley_webrtc",
+    "shared_encoding_for",
 ]

@@ -1,0 +1,182 @@
+"""One encode feeds several peers: the senders of a tagged source share one libvpx encoder,
+every receiver's stream decodes, and a sender that fell behind resyncs on a keyframe."""
+
+from __future__ import annotations
+
+import asyncio
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc.codecs.vpx import Vp8Decoder, vp8_depayload
+from aiortc.contrib.media import MediaRelay
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamTrack
+
+from app.media import FileVideoTrack, FrameSink, SwitchableTrack, apply_ice_policy
+from app.media.webrtc import (
+    FrameTag,
+    LibvpxVp8Encoder,
+    TaggedVideoTrack,
+    VideoBitratePolicy,
+    frame_tag,
+    install_parley_webrtc,
+)
+from tests.media.signal_checks import psnr_db, wait_until
+
+WIDTH, HEIGHT = 640, 480
+FRAMES = 45
+STREAM_ID = 10_000  # far from the ids TaggedVideoTrack hands out in this process
+
+
+@pytest.fixture(scope="module")
+def source_frames(vtest_avi: Path) -> list[av.VideoFrame]:
+    frames: list[av.VideoFrame] = []
+    with av.open(str(vtest_avi)) as container:
+        for frame in container.decode(video=0):
+            frames.append(frame.reformat(width=WIDTH, height=HEIGHT, format="yuv420p"))
+            if len(frames) == FRAMES:
+                break
+    return frames
+
+
+def _tagged(frame: av.VideoFrame, index: int, stream_id: int = STREAM_ID) -> av.VideoFrame:
+    """The frame as a sender gets it: its own pts (senders differ), the source's tag."""
+    copy = av.VideoFrame.from_ndarray(frame.to_ndarray(), format="yuv420p")
+    copy.pts = index * 3000 + 123_456  # a SwitchableTrack offset: not the source's pts
+    copy.time_base = Fraction(1, 90000)
+    copy.opaque = FrameTag(stream_id, index, index * 3000)
+    return copy
+
+
+def _decode(decoder: Vp8Decoder, payloads: list[bytes], timestamp: int) -> np.ndarray:
+    data = b"".join(vp8_depayload(p) for p in payloads)
+    (picture,) = decoder.decode(JitterFrame(data, timestamp))
+    return picture.to_ndarray(format="yuv420p")
+
+
+def test_three_senders_one_encode_and_every_stream_decodes(source_frames) -> None:
+    policy = VideoBitratePolicy(1_000_000, WIDTH, HEIGHT)
+    senders = [LibvpxVp8Encoder(policy) for _ in range(3)]
+    decoders = [Vp8Decoder() for _ in senders]
+    for index, frame in enumerate(source_frames):
+        for sender, decoder in zip(senders, decoders, strict=True):
+            payloads, timestamp = sender.encode(_tagged(frame, index))
+            image = _decode(decoder, payloads, timestamp)
+            assert psnr_db(image, frame.to_ndarray()) > 28, index
+
+    shared = senders[0].shared
+    assert shared is not None and all(s.shared is shared for s in senders)
+    assert shared.sender_count == 3
+    assert shared.compressor.frames_encoded == FRAMES  # not 3 x FRAMES
+    assert shared.frames_sent == 3 * FRAMES
+    assert shared.compressor.keyframes_encoded == 1 and shared.resyncs == 0
+
+
+def test_a_sender_that_skipped_a_picture_waits_for_a_keyframe(source_frames) -> None:
+    policy = VideoBitratePolicy(1_000_000, WIDTH, HEIGHT)
+    steady, lagging = LibvpxVp8Encoder(policy), LibvpxVp8Encoder(policy)
+    steady_decoder, lagging_decoder = Vp8Decoder(), Vp8Decoder()
+    sent_by_lagging: list[int] = []
+    for index in range(20):
+        frame = source_frames[index]
+        payloads, timestamp = steady.encode(_tagged(frame, index, STREAM_ID + 1))
+        _decode(steady_decoder, payloads, timestamp)  # never broken by the other sender
+        if index in (8, 9):
+            continue  # the lagging sender's relay handed it a newer picture instead
+        payloads, timestamp = lagging.encode(_tagged(frame, index, STREAM_ID + 1))
+        if payloads:
+            sent_by_lagging.append(index)
+            image = _decode(lagging_decoder, payloads, timestamp)
+            assert psnr_db(image, frame.to_ndarray()) > 28, index
+
+    shared = steady.shared
+    assert shared is not None and shared is lagging.shared
+    # Picture 10 follows 9, which the lagging sender never sent: it skips 10, and 11 is a
+    # keyframe for everyone.
+    assert sent_by_lagging == [*range(8), *range(11, 20)]
+    assert shared.resyncs == 1
+    assert shared.compressor.keyframes_encoded == 2
+
+
+def test_a_keyframe_request_from_one_receiver_reaches_all(source_frames) -> None:
+    first, second = LibvpxVp8Encoder(), LibvpxVp8Encoder()
+    for index in range(6):
+        frame = _tagged(source_frames[index], index, STREAM_ID + 2)
+        first.encode(frame, force_keyframe=index == 4)  # a PLI from the first's receiver
+        second.encode(frame)
+    assert first.keyframes_encoded == second.keyframes_encoded == 2
+
+
+def test_untagged_frames_get_an_encoder_of_their_own(source_frames) -> None:
+    a, b = LibvpxVp8Encoder(), LibvpxVp8Encoder()
+    for index in range(3):
+        frame = av.VideoFrame.from_ndarray(source_frames[index].to_ndarray(), format="yuv420p")
+        frame.pts, frame.time_base = index * 3000, Fraction(1, 90000)
+        assert frame_tag(frame) is None
+        a.encode(frame)
+        b.encode(frame)
+    assert a.shared is None and b.shared is None
+    assert a.compressor is not b.compressor
+    assert a.compressor is not None and a.compressor.frames_encoded == 3
+
+
+async def test_a_mesh_of_three_peers_encodes_each_picture_once(vtest_avi: Path) -> None:
+    """One tagged camera, a relay proxy and a SwitchableTrack per peer (as the mesh does),
+    three real peer connections on loopback."""
+    apply_ice_policy(True)
+    install_parley_webrtc()
+    source = TaggedVideoTrack(FileVideoTrack(vtest_avi, width=WIDTH))
+    relay = MediaRelay()
+    pairs: list[tuple[RTCPeerConnection, RTCPeerConnection]] = []
+    sinks: list[FrameSink] = []
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        for _ in range(3):
+            sender = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            receiver = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            sink = FrameSink()
+
+            def on_track(track: MediaStreamTrack, sink: FrameSink = sink) -> None:
+                tasks.append(asyncio.ensure_future(sink.consume(track)))
+
+            receiver.on("track", on_track)
+            outgoing = SwitchableTrack("video")
+            outgoing.set_source(relay.subscribe(source, buffered=False))
+            sender.addTrack(outgoing)
+            await sender.setLocalDescription(await sender.createOffer())
+            await receiver.setRemoteDescription(sender.localDescription)
+            await receiver.setLocalDescription(await receiver.createAnswer())
+            await sender.setRemoteDescription(receiver.localDescription)
+            pairs.append((sender, receiver))
+            sinks.append(sink)
+        await wait_until(lambda: all(s.frame_count >= 25 for s in sinks), 60, "25 frames each")
+
+        encoders = [
+            next(s for s in pc.getSenders() if s.track)._RTCRtpSender__encoder  # private
+            for pc, _ in pairs
+        ]
+        shared = encoders[0].shared
+        assert shared is not None and all(e.shared is shared for e in encoders)
+        # Every sender sent most pictures, and those were encoded once for all three.
+        assert shared.frames_sent >= 2 * shared.compressor.frames_encoded, (
+            shared.frames_sent,
+            shared.compressor.frames_encoded,
+            shared.resyncs,
+        )
+        for sink in sinks:
+            frame = sink.latest()
+            assert frame is not None and (frame.width, frame.height) == (WIDTH, HEIGHT)
+            luma = frame.to_ndarray(format="gray")
+            assert luma.std() > 20  # vtest's street, not a grey or broken picture
+    finally:
+        source.stop()
+        for task in tasks:
+            task.cancel()
+        for sender, receiver in pairs:
+            await sender.close()
+            await receiver.close()
+        apply_ice_policy(False)
