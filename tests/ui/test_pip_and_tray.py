@@ -237,11 +237,17 @@ def test_settings_are_declared_and_persisted(tmp_path: Path) -> None:
     path = str(tmp_path / "parley.ini")
     settings = Settings(QSettings(path, QSettings.Format.IniFormat))
     assert {spec.key for spec in SETTINGS} == {
+        "account/display_name",
+        "account/server_url",
         CLOSE_TO_TRAY.key,
         PIP_ON_MINIMISE.key,
+        "call/join_camera_off",
+        "call/join_microphone_off",
         THEME.key,
         RINGTONE.key,
     }
+    # none of them is a secret: the token lives in the OS keyring
+    assert not any("token" in spec.key or "secret" in spec.key for spec in SETTINGS)
     assert all(spec.description for spec in SETTINGS)
     assert settings.close_to_tray and settings.pip_on_minimise
     assert settings.theme is ThemeChoice.SYSTEM
