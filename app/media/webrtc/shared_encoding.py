@@ -11,12 +11,17 @@ simulcast layers; across peer connections it is what an SFU saves.
 
 The rules that keep every receiver decodable:
 - A VP8 inter frame needs the frame encoded before it. Each sender remembers the last
-  frame it sent; it may send a frame only if that frame is a keyframe or follows it. A
-  sender that skipped one (its relay proxy is unbuffered, so a slow sender gets the
-  newest picture) sends nothing and asks for a keyframe, which then goes to everyone.
-- A keyframe request (PLI/FIR) from any receiver makes the next picture a keyframe.
-- The bitrate is the lowest of the senders' targets (each held within the call type's
-  bounds and that receiver's REMB), so no receiver is sent more than it can take.
+  frame it sent and may send a frame only if that frame is a keyframe or follows it.
+- A sender that cannot follow (it skipped a picture: its relay proxy is unbuffered, so a
+  slow sender gets the newest picture) is *detached*: it encodes on its own again, as
+  aiortc would, starting with a keyframe for its receiver alone. Asking everyone for a
+  keyframe instead loops under load: a big keyframe makes the next sender late, which
+  asks for the next keyframe (seen with 1080p screen shares). It rejoins on the next
+  keyframe the group encodes for a picture it is given (a new peer's or a PLI's).
+- A keyframe request (PLI/FIR) from a receiver of the group makes the next picture a
+  keyframe; a detached sender's request goes to its own encoder.
+- The bitrate is the lowest of the grouped senders' targets (each held within the call
+  type's bounds and that receiver's REMB), so no receiver is sent more than it can take.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from av import VideoFrame
 from app.media.webrtc.frame_tags import FrameTag
 from app.media.webrtc.vp8_compressor import Vp8Compressor
 
-CACHED_FRAMES = 30  # one second at 30 fps: a sender further behind resyncs on a keyframe
+CACHED_FRAMES = 30  # a second at 30 fps: senders asking for older pictures detach
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,13 @@ class _Encoded:
     data: bytes
     is_key: bool
     previous_index: int | None  # the picture encoded before this one (None: the first)
+
+
+@dataclass(slots=True)
+class _Member:
+    last_sent: int | None  # index of the last picture this sender sent
+    bitrate_bps: int
+    own: Vp8Compressor | None = None  # while detached: its private encoder
 
 
 class SharedEncoding:
@@ -52,22 +64,24 @@ class SharedEncoding:
         self._cache: OrderedDict[int, _Encoded] = OrderedDict()
         self._last_index: int | None = None
         self._keyframe_next = False
-        # sender's encoder → (index of the last frame it sent or None, its target bps)
-        self._members: weakref.WeakKeyDictionary[object, tuple[int | None, int]] = (
-            weakref.WeakKeyDictionary()
-        )
-        self.frames_sent = 0  # frames handed to senders, counting each sender
-        self.resyncs = 0  # times a sender had to wait for a keyframe
+        self._members: weakref.WeakKeyDictionary[object, _Member] = weakref.WeakKeyDictionary()
+        self.frames_sent = 0  # group-encoded frames handed to senders, each sender counted
+        self.detachments = 0  # times a sender fell out of step and encoded on its own
+        self.rejoins = 0  # times a detached sender came back on a keyframe
 
     @property
     def sender_count(self) -> int:
         return len(self._members)
 
+    def detached_count(self) -> int:
+        with self._lock:
+            return sum(m.own is not None for m in self._members.values())
+
     def join(self, member: object, bitrate_bps: int) -> None:
         """Make ``member`` (a sender's encoder) one of the senders; idempotent."""
         with self._lock:
             if member not in self._members:
-                self._members[member] = (None, bitrate_bps)
+                self._members[member] = _Member(None, bitrate_bps)
 
     def encode_for(
         self,
@@ -79,30 +93,45 @@ class SharedEncoding:
         bitrate_bps: int,
     ) -> bytes:
         """The VP8 frame ``member`` sends for picture ``tag`` (``frame``, yuv420p); empty
-        when it must skip this picture (see the module doc). ``bitrate_bps`` is the
-        member's own target."""
+        when there is nothing new to send (the same picture again). ``bitrate_bps`` is the
+        member's own target. See the module doc for the rules."""
         with self._lock:
-            last_sent, _ = self._members.get(member, (None, bitrate_bps))
-            self._members[member] = (last_sent, bitrate_bps)
-            if keyframe_requested:
-                self._keyframe_next = True
-            encoded = self._cache.get(tag.index)
-            if encoded is None:
-                if self._last_index is not None and tag.index <= self._last_index:
-                    self._keyframe_next = True  # an old picture never encoded: resync
-                    self.resyncs += 1
-                    return b""
-                encoded = self._encode(tag, frame, keyframe=last_sent != self._last_index)
-            if not encoded.is_key and (last_sent is None or last_sent != encoded.previous_index):
-                self._keyframe_next = True
-                self.resyncs += 1
+            state = self._members.setdefault(member, _Member(None, bitrate_bps))
+            state.bitrate_bps = bitrate_bps
+            if tag.index == state.last_sent:
                 return b""
-            self._members[member] = (tag.index, bitrate_bps)
-            self.frames_sent += 1
-            return encoded.data
+            encoded = self._cache.get(tag.index)
+            if state.own is not None:
+                if encoded is None or not encoded.is_key:
+                    own = state.own  # detached: encode below, outside the group's lock
+                else:
+                    state.own.close()
+                    state.own = None
+                    self.rejoins += 1
+            if state.own is None:
+                if keyframe_requested:
+                    self._keyframe_next = True
+                if encoded is None and (self._last_index is None or tag.index > self._last_index):
+                    # A new member joining a running stream needs a keyframe.
+                    joining = state.last_sent is None and self._last_index is not None
+                    encoded = self._encode(tag, frame, keyframe=joining)
+                if encoded is not None and (
+                    encoded.is_key or state.last_sent == encoded.previous_index
+                ):
+                    state.last_sent = tag.index
+                    self.frames_sent += 1
+                    return encoded.data
+                # Out of step: from now on this sender encodes on its own.
+                own = state.own = Vp8Compressor()
+                self.detachments += 1
+            state.last_sent = tag.index
+        data, _ = own.compress(
+            frame, tag.pts_90k, keyframe=keyframe_requested, bitrate_bps=bitrate_bps
+        )
+        return data
 
     def _encode(self, tag: FrameTag, frame: VideoFrame, *, keyframe: bool) -> _Encoded:
-        bitrate_bps = min(bps for _, bps in self._members.values())
+        bitrate_bps = min(m.bitrate_bps for m in self._members.values() if m.own is None)
         data, is_key = self.compressor.compress(
             frame,
             tag.pts_90k,

@@ -73,33 +73,46 @@ def test_three_senders_one_encode_and_every_stream_decodes(source_frames) -> Non
     assert shared.sender_count == 3
     assert shared.compressor.frames_encoded == FRAMES  # not 3 x FRAMES
     assert shared.frames_sent == 3 * FRAMES
-    assert shared.compressor.keyframes_encoded == 1 and shared.resyncs == 0
+    assert shared.compressor.keyframes_encoded == 1 and shared.detachments == 0
 
 
-def test_a_sender_that_skipped_a_picture_waits_for_a_keyframe(source_frames) -> None:
+def test_a_sender_out_of_step_encodes_alone_until_the_next_keyframe(source_frames) -> None:
     policy = VideoBitratePolicy(1_000_000, WIDTH, HEIGHT)
     steady, lagging = LibvpxVp8Encoder(policy), LibvpxVp8Encoder(policy)
     steady_decoder, lagging_decoder = Vp8Decoder(), Vp8Decoder()
     sent_by_lagging: list[int] = []
-    for index in range(20):
+    for index in range(30):
         frame = source_frames[index]
-        payloads, timestamp = steady.encode(_tagged(frame, index, STREAM_ID + 1))
-        _decode(steady_decoder, payloads, timestamp)  # never broken by the other sender
+        tagged = _tagged(frame, index, STREAM_ID + 1)
+        payloads, timestamp = steady.encode(tagged, force_keyframe=index == 20)  # a PLI
+        _decode(steady_decoder, payloads, timestamp)  # never disturbed by the other sender
         if index in (8, 9):
             continue  # the lagging sender's relay handed it a newer picture instead
-        payloads, timestamp = lagging.encode(_tagged(frame, index, STREAM_ID + 1))
-        if payloads:
-            sent_by_lagging.append(index)
-            image = _decode(lagging_decoder, payloads, timestamp)
-            assert psnr_db(image, frame.to_ndarray()) > 28, index
+        payloads, timestamp = lagging.encode(tagged)
+        assert payloads, index  # every picture it is given reaches its receiver
+        sent_by_lagging.append(index)
+        image = _decode(lagging_decoder, payloads, timestamp)
+        assert psnr_db(image, frame.to_ndarray()) > 28, index
+        if index == 15:
+            shared = lagging.shared
+            assert shared is not None and shared.detached_count() == 1
 
     shared = steady.shared
     assert shared is not None and shared is lagging.shared
-    # Picture 10 follows 9, which the lagging sender never sent: it skips 10, and 11 is a
-    # keyframe for everyone.
-    assert sent_by_lagging == [*range(8), *range(11, 20)]
-    assert shared.resyncs == 1
-    assert shared.compressor.keyframes_encoded == 2
+    assert sent_by_lagging == [*range(8), *range(10, 30)]
+    # Picture 10 follows 9, which the lagging sender never sent: it went on alone (its
+    # own keyframe, for its receiver only), and came back on the group's keyframe at 20.
+    assert shared.detachments == 1 and shared.rejoins == 1 and shared.detached_count() == 0
+    assert shared.compressor.keyframes_encoded == 2  # the first picture and the PLI's
+    assert shared.compressor.frames_encoded == 30
+
+
+def test_the_same_picture_twice_sends_nothing_new(source_frames) -> None:
+    encoder = LibvpxVp8Encoder()
+    tagged = _tagged(source_frames[0], 0, STREAM_ID + 3)
+    assert encoder.encode(tagged)[0]
+    assert encoder.encode(tagged)[0] == []
+    assert encoder.shared is not None and encoder.shared.detachments == 0
 
 
 def test_a_keyframe_request_from_one_receiver_reaches_all(source_frames) -> None:
@@ -165,7 +178,7 @@ async def test_a_mesh_of_three_peers_encodes_each_picture_once(vtest_avi: Path) 
         assert shared.frames_sent >= 2 * shared.compressor.frames_encoded, (
             shared.frames_sent,
             shared.compressor.frames_encoded,
-            shared.resyncs,
+            shared.detachments,
         )
         for sink in sinks:
             frame = sink.latest()
