@@ -196,11 +196,17 @@ async def test_broken_model_file_gives_a_message_and_plain_video(camera, tmp_pat
         chain.set_filters([BackgroundBlurFilter("medium"), GrayscaleFilter()])
         await _frames_until(chain, lambda: chain.status.problems)
         assert changes[-1] == chain.status  # listeners heard about it
-        frames = await _frames(chain, 3)
         (problem,) = chain.status.problems
         assert str(broken) in problem and "cannot be loaded" in problem
-        # the effects that need no model still run
-        assert all((i420_planes(f.to_ndarray())[1] == 128).all() for f in frames)
+        # The effects that need no model still run. Not every frame: on a loaded machine a
+        # frame that overruns the chain's deadline goes out unfiltered, by design.
+        grey_frames = 0
+        for _ in range(100):  # 10 s at the camera's 10 fps
+            frame = await chain.recv()
+            grey_frames += bool((i420_planes(frame.to_ndarray())[1] == 128).all())
+            if grey_frames == 3:
+                break
+        assert grey_frames == 3
     finally:
         chain.stop()
 
