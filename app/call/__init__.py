@@ -1,5 +1,6 @@
 """Calls: ``Call``, its state snapshots and the user's local media."""
 
+from app.call.active_calls import ActiveCalls, MultiCallAudioPolicy
 from app.call.call import Call, CallHost
 from app.call.errors import CallError
 from app.call.local_media import LocalMedia
@@ -16,6 +17,7 @@ from app.call.state import (
 )
 
 __all__ = [
+    "ActiveCalls",
     "Call",
     "CallError",
     "CallHost",
@@ -26,6 +28,7 @@ __all__ = [
     "ConnectionQuality",
     "DisconnectReason",
     "LocalMedia",
+    "MultiCallAudioPolicy",
     "Reaction",
     "RingUser",
     "RingingState",

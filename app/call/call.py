@@ -14,12 +14,15 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from app.call import call_events
+from app.call.audio_suspension import CallAudioSuspension
 from app.call.background import spawn
 from app.call.call_media import CallMedia
 from app.call.errors import CallError
+from app.call.hold import CallHold
 from app.call.local_media import LocalMedia
 from app.call.reactions import CallReactions
 from app.call.ringing import CallRinging
+from app.call.screen_share import CallScreenShare
 from app.call.state import CallState, CallStatus, DisconnectReason
 from app.media import FrameSink, apply_ice_policy
 from app.protocol import (
@@ -27,6 +30,7 @@ from app.protocol import (
     CallEndedEvent,
     CallMemberAddedEvent,
     CallMissedEvent,
+    CallParticipantHoldEvent,
     CallReactionEvent,
     CallRejectedEvent,
     CallRequest,
@@ -69,15 +73,18 @@ class CallHost(Protocol):
     async def request(self, method: str, path: str, body: Any, model: type[Any]) -> Any: ...
     async def ensure_connected(self) -> str: ...
     async def send_message(self, message: Any) -> None: ...
-    def call_became_active(self, call: Call) -> None: ...
-    def call_became_inactive(self, call: Call) -> None: ...
+    async def call_became_active(self, call: Call) -> None: ...
+    async def call_became_inactive(self, call: Call) -> None: ...
 
 
-class Call(CallRinging, CallReactions):
+class Call(CallRinging, CallReactions, CallScreenShare, CallAudioSuspension, CallHold):
     """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``).
 
     Ringing commands (``ring``, ``accept``, ``reject``, ``cancel``) come from
-    ``CallRinging``; ``send_reaction`` and ``set_hand_raised`` from ``CallReactions``."""
+    ``CallRinging``; ``send_reaction`` and ``set_hand_raised`` from ``CallReactions``;
+    ``start_screen_share``, ``stop_screen_share`` and ``screen_share_sink`` from
+    ``CallScreenShare``; ``suspend_audio`` and ``resume_audio`` from
+    ``CallAudioSuspension``; ``set_on_hold`` from ``CallHold``."""
 
     def __init__(self, host: CallHost, call_type: str, call_id: str) -> None:
         self._host = host
@@ -203,12 +210,14 @@ class Call(CallRinging, CallReactions):
                 microphone_enabled=media.microphone_enabled,
             )
         )
+        # Stream runs setActiveCall at the top of join (multicall cookbook): the audio
+        # policy, or single-call replacement, applies before any media flows
+        await self._host.call_became_active(self)
         try:
             await self._join_session(create=create)
         except CallError as exc:
             await self._fail(exc)
             raise
-        self._host.call_became_active(self)
         self._unsubscribe_media = media.subscribe(self._on_local_media_changed)
         await media.start_output()
         self._set_state(self._state.with_changes(status=CallStatus.connected(), joined_at=_now()))
@@ -274,6 +283,7 @@ class Call(CallRinging, CallReactions):
         self._set_state(
             call_events.set_participants(state, response.participants, response.session_id)
         )
+        self._carry_hold_into_session()
         self._media = CallMedia(
             self.cid,
             response.session_id,
@@ -283,6 +293,7 @@ class Call(CallRinging, CallReactions):
             get_state=self._get_state,
             set_state=self._set_state,
         )
+        self._attach_screen_share(self._media)  # a rejoin keeps sharing
         buffered, self._buffered_events = self._buffered_events, None
         for event in buffered or ():
             self.handle_event(event)
@@ -317,10 +328,11 @@ class Call(CallRinging, CallReactions):
         )
 
     async def _teardown(self) -> None:
-        self._host.call_became_inactive(self)
+        await self._host.call_became_inactive(self)
         if self._unsubscribe_media is not None:
             self._unsubscribe_media()
             self._unsubscribe_media = None
+        self._end_screen_share()
         await self._close_media()
 
     async def _close_media(self) -> None:
@@ -344,11 +356,12 @@ class Call(CallRinging, CallReactions):
     def _wanted_tracks(self) -> list[TrackType]:
         media = self._host.local_media
         tracks = []
-        if media.microphone_enabled:
+        held = self._state.is_on_hold  # a held call publishes neither (app/call/hold.py)
+        if media.microphone_enabled and not self._state.is_audio_suspended and not held:
             tracks.append(TrackType.AUDIO)
-        if media.camera_enabled:
+        if media.camera_enabled and not held:
             tracks.append(TrackType.VIDEO)
-        return tracks
+        return tracks + self._screen_share_tracks()
 
     def _on_local_media_changed(self) -> None:
         media = self._host.local_media
@@ -428,6 +441,8 @@ class Call(CallRinging, CallReactions):
                 self._handle_ring_event(event)
             case CallReactionEvent():
                 self._handle_reaction_event(event)
+            case CallParticipantHoldEvent():
+                self._handle_hold_event(event)
             case CallSignalEvent(from_session_id=sender, to_session_id=target, signal=signal):
                 if media is not None and target == state.session_id:
                     spawn(media.apply_signal(sender, signal), name=f"signal from {sender}")

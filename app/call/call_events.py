@@ -32,6 +32,7 @@ def participant_from_response(
         joined_at=response.joined_at,
         published_tracks=frozenset(response.published_tracks),
         is_hand_raised=response.raised_hand,
+        is_on_hold=response.on_hold,
     )
 
 

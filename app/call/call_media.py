@@ -20,7 +20,7 @@ from app.call.activity import ActivityTracker
 from app.call.local_media import LocalMedia
 from app.call.mesh import MeshTransport
 from app.call.state import CallState, ConnectionQuality
-from app.media import FrameSink
+from app.media import FrameSink, SwitchableTrack
 from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class CallMedia:
         )
         self._activity = ActivityTracker()
         self._video_watches: dict[str, tuple[FrameSink, Callable[[], None]]] = {}
+        self._paused_peers: set[str] = set()  # on hold: their senders read nothing
         self._ticker = asyncio.get_running_loop().create_task(
             self._tick_activity(), name=f"activity {call_cid}"
         )
@@ -73,6 +74,9 @@ class CallMedia:
     def video_sink(self, session_id: str) -> FrameSink | None:
         return self._mesh.video_sink(session_id)
 
+    def screen_share_sink(self, session_id: str) -> FrameSink | None:
+        return self._mesh.screen_share_sink(session_id)
+
     async def get_stats(self, session_id: str) -> dict[str, Any]:
         link = self._mesh.link(session_id)
         return dict(await link.pc.getStats()) if link is not None else {}
@@ -81,9 +85,44 @@ class CallMedia:
 
     def point_senders(self) -> None:
         """Make every sender read the local devices as they are now (on, off, switched)."""
-        self._mesh.set_sources(
-            self._local.audio_track_for_sender, self._local.video_track_for_sender
-        )
+        self._mesh.set_sources(self._audio_for_sender, self._video_for_sender)
+        self._paused_peers.clear()  # every sender has a source again...
+        for session_id in self._mesh.session_ids:
+            self.apply_peer_hold(session_id)  # ...save those to peers on hold
+
+    def apply_peer_hold(self, session_id: str) -> None:
+        """Pause the audio and video senders to a participant that put the call on hold
+        (it plays nothing here: sending costs CPU and bandwidth for nothing), or restore
+        them when it comes back. The W3C ``replaceTrack(null)`` idea, per peer."""
+        link = self._mesh.link(session_id)
+        participant = self._get_state().participant(session_id)
+        held = participant is not None and participant.is_on_hold
+        if link is None or held == (session_id in self._paused_peers):
+            return
+        if held:
+            self._paused_peers.add(session_id)
+            _replace_source(link.audio_out, None)
+            _replace_source(link.video_out, None)
+        else:
+            self._paused_peers.discard(session_id)
+            _replace_source(link.audio_out, self._audio_for_sender())
+            _replace_source(link.video_out, self._video_for_sender())
+
+    def apply_playout_volume(self) -> None:
+        """Play this call's remote audio at the state's ``audio_playout_volume`` (0 while
+        the call's audio is suspended, or the call is on hold); tracks that arrive later
+        get it too."""
+        volume = self._playout_volume()
+        mixer = self._local.mixer
+        keys = set(mixer.keys())
+        for session_id in self._mesh.session_ids:
+            if (key := self._mixer_key(session_id)) in keys:
+                mixer.set_gain(key, volume)
+
+    def point_screen_share(self, source: Callable[[], MediaStreamTrack | None] | None) -> None:
+        """Make every screen-share sender read ``source`` (one new track per sender), or
+        send nothing with ``None``; no renegotiation either way."""
+        self._mesh.set_screen_share_source(source or (lambda: None))
 
     async def maybe_offer(self, session_id: str) -> None:
         """Offer to ``session_id`` when this side is the offerer of the pair.
@@ -97,6 +136,7 @@ class CallMedia:
         try:
             await self._mesh.connect_to(session_id)
             self._watch_video(session_id)
+            self.apply_peer_hold(session_id)
         except Exception as exc:  # one bad peer must not fail the whole call
             log.exception("offer to %s failed", session_id)
             self._update_participant(session_id, peer_connection_state=f"failed: {exc}")
@@ -105,6 +145,7 @@ class CallMedia:
         try:
             await self._mesh.handle_signal(sender, signal)
             self._watch_video(sender)
+            self.apply_peer_hold(sender)
         except Exception:
             log.exception("signal %s from %s failed", signal.kind, sender)
 
@@ -113,6 +154,7 @@ class CallMedia:
         if watched is not None:
             watched[1]()
         self._local.mixer.remove_source(self._mixer_key(session_id))
+        self._paused_peers.discard(session_id)
         await self._mesh.disconnect(session_id)
 
     async def close(self) -> None:
@@ -149,8 +191,26 @@ class CallMedia:
 
         self._video_watches[session_id] = (sink, sink.add_listener(on_frame))
 
+    def _audio_for_sender(self) -> MediaStreamTrack | None:
+        # a suspended or held call sends no microphone (Stream's suspendAudio), per call
+        state = self._get_state()
+        if state.is_audio_suspended or state.is_on_hold:
+            return None
+        return self._local.audio_track_for_sender()
+
+    def _video_for_sender(self) -> MediaStreamTrack | None:
+        # a held call pauses the camera for this call only; the device stays open
+        if self._get_state().is_on_hold:
+            return None
+        return self._local.video_track_for_sender()
+
+    def _playout_volume(self) -> float:
+        state = self._get_state()
+        return 0.0 if state.is_on_hold else state.audio_playout_volume
+
     def _on_remote_audio(self, session_id: str, track: MediaStreamTrack) -> None:
-        self._local.mixer.add_source(self._mixer_key(session_id), track)
+        volume = self._playout_volume()
+        self._local.mixer.add_source(self._mixer_key(session_id), track, gain=volume)
 
     def _on_peer_state(self, session_id: str, connection_state: str) -> None:
         self._update_participant(
@@ -182,3 +242,9 @@ class CallMedia:
                     is_dominant_speaker=self._activity.dominant == session_id,
                 )
             self._set_state(state)
+
+
+def _replace_source(switchable: SwitchableTrack, source: MediaStreamTrack | None) -> None:
+    previous = switchable.set_source(source)
+    if previous is not None and previous is not source:
+        previous.stop()  # a relay proxy made for this sender (see MeshTransport.set_sources)

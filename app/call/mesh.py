@@ -7,9 +7,21 @@ know, so offers never cross (no glare), even when two people join at the same in
 aiortc gathers all ICE candidates before ``setLocalDescription`` returns, so an offer or
 answer carries complete SDP and no trickle messages are needed.
 
-Each connection gets an audio and a video transceiver at creation, sending through a
-``SwitchableTrack``: muting, unmuting and switching devices swap the source under the
-sender without renegotiation.
+Each connection gets three transceivers at creation, in this order: audio (the
+microphone), video (the camera) and video (the screen share). Each sends through a
+``SwitchableTrack``: muting, unmuting, switching devices and starting or stopping a screen
+share swap the source under the sender without renegotiation (a sender with no source
+sends no RTP). Both sides create the same three before any description is applied, and
+aiortc pairs a remote m-line with the first local transceiver of its kind that has no
+mid yet, so the offerer's m-lines ``mid 0, 1, 2`` land on the answerer's audio, camera and
+screen-share transceivers in that order. A receiver tells the two remote video tracks
+apart by the transceiver they arrive on, never by arrival order.
+
+Bundling is ``max-bundle`` (all media on one ICE/DTLS transport). aiortc's default,
+``balanced``, gives a second transceiver of a kind the first one's transport and marks it
+bundled; when the answer then moves the video onto the audio's transport, that second
+transceiver is skipped and its sender never starts (aiortc 1.16,
+``RTCPeerConnection.__createTransceiver`` / ``setRemoteDescription``).
 
 Parley's aiortc components (:mod:`app.media.webrtc`: VP8 that follows REMB without
 restarting, frames complete on the RTP marker bit, the call type's target bitrate as the
@@ -26,6 +38,7 @@ from dataclasses import dataclass, field
 
 from aiortc import (
     MediaStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
@@ -49,7 +62,9 @@ class PeerLink:
     pc: RTCPeerConnection
     audio_out: SwitchableTrack
     video_out: SwitchableTrack
+    screen_share_out: SwitchableTrack
     video_in: FrameSink = field(default_factory=FrameSink)
+    screen_share_in: FrameSink = field(default_factory=FrameSink)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     audio_in: MediaStreamTrack | None = None
 
@@ -83,7 +98,8 @@ class MeshTransport:
             iceServers=[
                 RTCIceServer(urls=s.urls, username=s.username, credential=s.credential)
                 for s in credentials.ice_servers
-            ]
+            ],
+            bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,  # see the module docstring
         )
         self._send_signal = send_signal
         self._on_remote_audio = on_remote_audio
@@ -91,6 +107,7 @@ class MeshTransport:
         self._links: dict[str, PeerLink] = {}
         self._audio_source: Callable[[], MediaStreamTrack | None] = lambda: None
         self._video_source: Callable[[], MediaStreamTrack | None] = lambda: None
+        self._screen_share_source: Callable[[], MediaStreamTrack | None] = lambda: None
 
     @property
     def session_ids(self) -> list[str]:
@@ -100,8 +117,20 @@ class MeshTransport:
         link = self._links.get(session_id)
         return link.video_in if link else None
 
+    def screen_share_sink(self, session_id: str) -> FrameSink | None:
+        link = self._links.get(session_id)
+        return link.screen_share_in if link else None
+
     def link(self, session_id: str) -> PeerLink | None:
         return self._links.get(session_id)
+
+    def set_screen_share_source(self, source: Callable[[], MediaStreamTrack | None]) -> None:
+        """Point every screen-share sender at ``source`` (a factory of one new track per
+        sender, or of ``None`` to send nothing); links made later use it too. The
+        previous source tracks are stopped."""
+        self._screen_share_source = source
+        for link in self._links.values():
+            _swap(link.screen_share_out, source())
 
     def set_sources(
         self,
@@ -158,6 +187,7 @@ class MeshTransport:
                 await task
         link.audio_out.set_source(None)
         link.video_out.set_source(None)
+        _swap(link.screen_share_out, None)  # its proxy is ours to stop (set_screen_share_source)
         await link.pc.close()
 
     async def close(self) -> None:
@@ -171,15 +201,26 @@ class MeshTransport:
             pc=pc,
             audio_out=SwitchableTrack("audio"),
             video_out=SwitchableTrack("video"),
+            screen_share_out=SwitchableTrack("video"),
         )
+        # The order is the contract between the two sides (module docstring).
         pc.addTransceiver(link.audio_out, direction="sendrecv")
         pc.addTransceiver(link.video_out, direction="sendrecv")
+        screen_share = pc.addTransceiver(link.screen_share_out, direction="sendrecv")
         _swap(link.audio_out, self._audio_source())
         _swap(link.video_out, self._video_source())
+        _swap(link.screen_share_out, self._screen_share_source())
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
-            if track.kind == "video":
+            if track.kind == "video" and screen_share.receiver.track is track:
+                link.tasks.append(
+                    spawn(
+                        link.screen_share_in.consume(track),
+                        name=f"screen share from {session_id}",
+                    )
+                )
+            elif track.kind == "video":
                 link.tasks.append(
                     spawn(link.video_in.consume(track), name=f"video from {session_id}")
                 )

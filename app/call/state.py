@@ -159,6 +159,9 @@ class CallParticipantState:
     video_size: tuple[int, int] | None = None  # (width, height) of the newest frame, px
     reaction: Reaction | None = None  # shown for a moment, then cleared by the call
     is_hand_raised: bool = False  # until the participant lowers it (``raised-hand``)
+    # the participant put this call on hold (``call.session_participant_hold``): it sends
+    # and plays nothing here, so nobody sends it media either
+    is_on_hold: bool = False
 
     @property
     def is_audio_enabled(self) -> bool:
@@ -167,6 +170,12 @@ class CallParticipantState:
     @property
     def is_video_enabled(self) -> bool:
         return TrackType.VIDEO in self.published_tracks
+
+    @property
+    def is_screen_sharing(self) -> bool:
+        """Whether the participant publishes a screen share (Stream's ``screenShareTrack``
+        present); its frames are in ``Call.screen_share_sink(session_id)``."""
+        return TrackType.SCREEN_SHARE in self.published_tracks
 
     def with_changes(self, **changes: Any) -> CallParticipantState:
         return replace(self, **changes)
@@ -221,6 +230,12 @@ class CallState:
     ringing: RingingState | None = None
     # set when this call gave way to another: a ring that met one the other way (glare)
     replaced_by_call_cid: str | None = None
+    # Stream's suspendAudio: no microphone is sent to this call and its remote audio plays
+    # at ``audio_playout_volume`` (linear gain 0..1: 1.0 normally, 0.0 suspended, between
+    # = ducked); the user's ``microphone_enabled`` is unchanged (see audio_suspension.py)
+    is_audio_suspended: bool = False
+    audio_playout_volume: float = 1.0
+    is_on_hold: bool = False  # this client put the call on hold (``Call.set_on_hold``)
 
     @property
     def local_participant(self) -> CallParticipantState | None:

@@ -1,6 +1,7 @@
 """``VideoClient``: a signed-in user's connection to one coordinator (Stream's
-``StreamVideo``): REST, the event stream, local media, the active call, and the calls
-that ring this user (``incoming_calls``) and the ones they missed."""
+``StreamVideo``): REST, the event stream, local media, the active call(s) with their
+audio policy (``ActiveCalls``), and the calls that ring this user (``incoming_calls``)
+and the ones they missed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from app.call import Call, CallError, CallState, DisconnectReason, LocalMedia
+from app.call import (
+    ActiveCalls,
+    Call,
+    CallError,
+    CallState,
+    LocalMedia,
+    MultiCallAudioPolicy,
+)
+from app.call.active_calls import ActiveCallsListener
 from app.call.background import spawn
 from app.client.credentials import CredentialStore
 from app.client.errors import ClientError
@@ -50,6 +59,14 @@ class VideoClient:
     leaves the active one with ``DisconnectReason.REPLACED``. A ring for this user makes
     an ``incoming`` call even while another call is active (the UI decides: accept, or
     ``reject("busy")``).
+
+    Multicall (Stream's ``StreamVideoOptions``): ``allow_multiple_active_calls`` keeps
+    several calls joined; ``multi_call_audio_policy`` decides which of them has the
+    microphone and the speakers on join and leave; ``background_call_volume`` (linear
+    0..1, beyond Stream) plays suspended calls ducked instead of silent;
+    ``hold_background_calls`` (beyond Stream) also puts them on hold, visibly to their
+    participants. See ``app.call.active_calls``. Raises ``ValueError`` for a volume
+    outside 0..1.
     """
 
     def __init__(
@@ -60,6 +77,10 @@ class VideoClient:
         token_provider: Callable[[], Awaitable[str]] | None = None,
         local_media: LocalMedia | None = None,
         user: UserResponse | None = None,
+        allow_multiple_active_calls: bool = False,
+        multi_call_audio_policy: MultiCallAudioPolicy = MultiCallAudioPolicy.SUSPEND_EXISTING,
+        background_call_volume: float = 0.0,
+        hold_background_calls: bool = False,
     ) -> None:
         self.server_url = server_url.rstrip("/")
         self.user = user
@@ -70,7 +91,12 @@ class VideoClient:
         self._events.on_state_changed = self._on_connection_state
         self._events.on_reconnected = self._on_reconnected
         self._calls: dict[str, Call] = {}
-        self._active: list[Call] = []
+        self._active_calls = ActiveCalls(
+            allow_multiple=allow_multiple_active_calls,
+            policy=multi_call_audio_policy,
+            background_call_volume=background_call_volume,
+            hold_background_calls=hold_background_calls,
+        )
         self._incoming: tuple[Call, ...] = ()
         self._incoming_listeners: list[IncomingCallsListener] = []
         self._missed_listeners: list[MissedCallListener] = []
@@ -87,17 +113,35 @@ class VideoClient:
         user_id: str | None = None,
         local_media: LocalMedia | None = None,
         credentials: CredentialStore | None = None,
+        allow_multiple_active_calls: bool = False,
+        multi_call_audio_policy: MultiCallAudioPolicy = MultiCallAudioPolicy.SUSPEND_EXISTING,
+        background_call_volume: float = 0.0,
+        hold_background_calls: bool = False,
     ) -> VideoClient:
-        """Sign in as a guest (local mode) and open the event stream.
+        """Sign in as a guest (local mode) and open the event stream; the multicall
+        options are the constructor's.
 
         A token kept in the OS keyring for ``(server_url, user_id)`` is reused while it is
         valid. Raises ``ClientError`` when the coordinator refuses or cannot be reached.
         """
         store = credentials or CredentialStore()
+
+        def make(token: str, user: UserResponse | None = None) -> VideoClient:
+            return cls(
+                server_url,
+                token=token,
+                user=user,
+                local_media=local_media,
+                allow_multiple_active_calls=allow_multiple_active_calls,
+                multi_call_audio_policy=multi_call_audio_policy,
+                background_call_volume=background_call_volume,
+                hold_background_calls=hold_background_calls,
+            )
+
         if user_id is not None:
             stored = store.get(server_url, user_id)
             if stored is not None:
-                client = cls(server_url, token=stored, local_media=local_media)
+                client = make(stored)
                 try:
                     await client.connect()
                     return client
@@ -117,9 +161,7 @@ class VideoClient:
         finally:
             await api.close()
         store.set(server_url, issued.user.id, issued.access_token)
-        client = cls(
-            server_url, token=issued.access_token, local_media=local_media, user=issued.user
-        )
+        client = make(issued.access_token, issued.user)
         await client.connect()
         return client
 
@@ -140,7 +182,9 @@ class VideoClient:
                     await call.cancel()
                 except CallError as exc:  # the coordinator's auto-cancel ends it anyway
                     log.warning("could not cancel the ring of %s: %s", call.cid, exc.message)
-        for call in list(self._active):
+        # least recently focused first: the focused call stays until last, so the policy
+        # never resumes a call that is about to be left too
+        for call in self._active_calls.focus_order:
             await call.leave()
         await self._events.close()
         await self._api.close()
@@ -165,7 +209,42 @@ class VideoClient:
 
     @property
     def active_call(self) -> Call | None:
-        return self._active[-1] if self._active else None
+        """The active call in single-call mode (Stream's ``activeCall``). Raises
+        ``CallError`` (``multiple_active_calls``) when ``allow_multiple_active_calls`` is
+        on, as Stream's does: use ``active_calls`` / ``focused_call`` then."""
+        return self._active_calls.active_call
+
+    @property
+    def active_calls(self) -> tuple[Call, ...]:
+        """The joined calls (connecting, connected or reconnecting), in join order
+        (Stream's ``activeCalls``)."""
+        return self._active_calls.calls
+
+    @property
+    def focused_call(self) -> Call | None:
+        """The active call the user focused last (the one the audio policy resumes after
+        a leave under ``suspend_existing``), or None."""
+        return self._active_calls.focused
+
+    @property
+    def multi_call_audio_policy(self) -> MultiCallAudioPolicy:
+        return self._active_calls.policy
+
+    @property
+    def allow_multiple_active_calls(self) -> bool:
+        return self._active_calls.allow_multiple
+
+    async def switch_focus(self, from_call: Call | None, to_call: Call) -> None:
+        """Give the microphone and speakers to ``to_call`` and take them from
+        ``from_call`` (suspended, or ducked with ``background_call_volume``); both must
+        be active (the cookbook's ``switchFocus``; the user's mute and camera choices are
+        left alone). Raises ``CallError`` (``not_active``)."""
+        await self._active_calls.switch_focus(from_call, to_call)
+
+    def subscribe_active_calls(self, listener: ActiveCallsListener) -> Callable[[], None]:
+        """Call ``listener(active_calls)`` when calls join or leave or the focus changes
+        (Stream's ``listenActiveCalls``); returns the unsubscriber."""
+        return self._active_calls.subscribe(listener)
 
     async def query_recent_calls(self) -> list[CallStateResponse]:
         """Calls the user created, is a member of, or joined; newest first."""
@@ -238,14 +317,15 @@ class VideoClient:
 
     def _on_connection_state(self, state: ConnectionState) -> None:
         if state is ConnectionState.RECONNECTING:
-            for call in self._active:
+            for call in self._active_calls.calls:
                 call.mark_reconnecting()
         if self.on_connection_state_changed is not None:
             self.on_connection_state_changed(state)
 
     def _on_reconnected(self, connection_id: str) -> None:
-        log.info("event stream back as %s; rejoining %d call(s)", connection_id, len(self._active))
-        for call in list(self._active):
+        calls = self._active_calls.calls
+        log.info("event stream back as %s; rejoining %d call(s)", connection_id, len(calls))
+        for call in calls:
             spawn(call.rejoin(), name=f"rejoin {call.cid}")
 
 
@@ -288,15 +368,8 @@ class _Host:
     async def send_message(self, message: BaseModel) -> None:
         await self._client._events.send(message)
 
-    def call_became_active(self, call: Call) -> None:
-        client = self._client
-        for other in list(client._active):
-            if other is not call:
-                # single-call mode (Stream's default): the new call replaces the old one
-                spawn(other.leave(DisconnectReason.REPLACED), name=f"replace {other.cid}")
-        if call not in client._active:
-            client._active.append(call)
+    async def call_became_active(self, call: Call) -> None:
+        await self._client._active_calls.set_active_call(call)
 
-    def call_became_inactive(self, call: Call) -> None:
-        if call in self._client._active:
-            self._client._active.remove(call)
+    async def call_became_inactive(self, call: Call) -> None:
+        await self._client._active_calls.remove_active_call(call)

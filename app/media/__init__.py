@@ -35,6 +35,7 @@ from app.media.filters import (
 from app.media.frame_sink import FrameSink
 from app.media.ice_policy import apply_ice_policy, loopback_only_active
 from app.media.levels import LevelMeter, SpeakingDetector, rms_level
+from app.media.screen_share_track import ScreenShareProfile, ScreenShareTrack
 from app.media.switchable_track import RelayedSource, SwitchableTrack
 from app.media.video_sources import CameraVideoTrack, FileVideoTrack
 from app.media.webrtc import VideoBitratePolicy, install_parley_webrtc
@@ -60,6 +61,8 @@ __all__ = [
     "MediaDeviceInfo",
     "MicrophoneTrack",
     "RelayedSource",
+    "ScreenShareProfile",
+    "ScreenShareTrack",
     "SoundDeviceOutput",
     "SpeakingDetector",
     "SwitchableTrack",

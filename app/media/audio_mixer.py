@@ -108,14 +108,17 @@ class AudioMixer:
         self._taps: list[Callable[[np.ndarray], None]] = []
         self._lock = threading.Lock()
 
-    def add_source(self, key: str, track: MediaStreamTrack) -> None:
-        """Mix ``track`` (an audio track) under ``key``, replacing any source with that key.
+    def add_source(self, key: str, track: MediaStreamTrack, *, gain: float = 1.0) -> None:
+        """Mix ``track`` (an audio track) under ``key`` at linear ``gain``, replacing any
+        source with that key.
 
         Must be called on the loop thread. The track is read until it ends or
-        :meth:`remove_source`; the mixer does not stop it.
+        :meth:`remove_source`; the mixer does not stop it. A track of a suspended call is
+        added at gain 0, so not one block of it is heard before the call resumes.
         """
         self.remove_source(key)
         source = _Source(_JitterFifo(self._target, self._limit))
+        source.gain = max(0.0, gain)
         with self._lock:
             self._sources[key] = source
         source.task = asyncio.get_running_loop().create_task(
@@ -136,6 +139,11 @@ class AudioMixer:
         """
         with self._lock:
             self._sources[key].gain = max(0.0, gain)
+
+    def gain(self, key: str) -> float:
+        """Linear gain of ``key`` in the mix. Raises ``KeyError`` for an unknown key."""
+        with self._lock:
+            return self._sources[key].gain
 
     def source_level(self, key: str) -> float:
         """RMS level (0..1) of what ``key`` received over the last 100 ms, at any gain;

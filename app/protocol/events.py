@@ -176,6 +176,17 @@ class CallReactionEvent(_CallEvent):
     reaction: ReactionResponse
 
 
+class CallParticipantHoldEvent(_CallEvent):
+    """A session put the call on hold or took it off (``hold.update``; beyond Stream,
+    whose suspension is invisible to the others). ``participant.on_hold`` says which.
+    Sent to the call's whole audience."""
+
+    type: Literal["call.session_participant_hold"] = "call.session_participant_hold"
+    session_id: str
+    on_hold: bool
+    participant: ParticipantResponse
+
+
 class SignalPayload(BaseModel):
     """A peer-to-peer signalling message (W3C ``RTCSessionDescriptionInit`` /
     ``RTCIceCandidateInit`` shapes). aiortc gathers candidates before it answers, so
@@ -215,7 +226,8 @@ ServerEvent = Annotated[
     | CallAcceptedEvent
     | CallRejectedEvent
     | CallMissedEvent
-    | CallReactionEvent,
+    | CallReactionEvent
+    | CallParticipantHoldEvent,
     Field(discriminator="type"),
 ]
 SERVER_EVENT_ADAPTER: TypeAdapter[ServerEvent] = TypeAdapter(ServerEvent)
@@ -254,8 +266,18 @@ class TrackUpdateMessage(BaseModel):
     published_tracks: list[TrackType]
 
 
+class HoldUpdateMessage(BaseModel):
+    """Put a session's call on hold (``on_hold``) or take it off. The server answers with
+    ``call.session_participant_hold`` to the call's audience (nothing when unchanged)."""
+
+    type: Literal["hold.update"] = "hold.update"
+    call_cid: str
+    session_id: str
+    on_hold: bool
+
+
 ClientMessage = Annotated[
-    AuthMessage | HealthCheckMessage | SignalMessage | TrackUpdateMessage,
+    AuthMessage | HealthCheckMessage | SignalMessage | TrackUpdateMessage | HoldUpdateMessage,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

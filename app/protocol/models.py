@@ -284,6 +284,9 @@ class ParticipantResponse(BaseModel):
     # Set and cleared by ``raised-hand`` reactions (``SendReactionRequest``); kept here so
     # whoever joins later sees the raised hands.
     raised_hand: bool = False
+    # The session put the call on hold (``hold.update``): it neither sends nor plays
+    # media in this call until it comes back, so the others need not send it any.
+    on_hold: bool = False
 
 
 class CallStateResponse(BaseModel):

@@ -13,6 +13,7 @@ import logging
 
 from app.protocol import (
     CallRequest,
+    CallSettings,
     CallSignalEvent,
     ErrorCode,
     JoinCallRequest,
@@ -30,11 +31,11 @@ from app.protocol import (
 )
 from app.server.calls_service import CallsService, check_call_request
 from app.server.coordinator import Coordinator, require, utc_now
-from app.server.errors import ApiError
+from app.server.errors import ApiError, forbidden
 from app.server.events_hub import Connection
 from app.server.ringing import RingingService
 from app.server.sessions import Participant
-from app.server.storage import UserRecord
+from app.server.storage import CallRecord, UserRecord
 from app.server.views import user_response
 
 C = OwnCapability
@@ -46,13 +47,28 @@ TRACK_CAPABILITY = {
     TrackType.SCREEN_SHARE: C.SCREENSHARE,
     TrackType.SCREEN_SHARE_AUDIO: C.SCREENSHARE,
 }
+# Track types that the call's ``settings.screensharing.enabled`` switches off.
+SCREEN_SHARE_TRACKS = frozenset({TrackType.SCREEN_SHARE, TrackType.SCREEN_SHARE_AUDIO})
 _TRACK_ORDER = list(TrackType)
 _log = logging.getLogger(__name__)
 
 
-def _check_tracks(granted: frozenset[OwnCapability], tracks: frozenset[TrackType]) -> None:
+def _check_tracks(
+    granted: frozenset[OwnCapability], tracks: frozenset[TrackType], call: CallRecord
+) -> None:
+    """Raise ``ApiError`` 403 ``forbidden`` for the first track that may not be published:
+    its capability missing from ``granted`` (``TRACK_CAPABILITY``), or a screen-share
+    track while the call's ``settings.screensharing.enabled`` is off (Stream's "Screen
+    sharing settings": the setting gates screen sharing for everyone, capability or not).
+    """
     for track in sorted(tracks, key=_TRACK_ORDER.index):
         require(granted, TRACK_CAPABILITY[track], f"publish {track.value}")
+    if tracks & SCREEN_SHARE_TRACKS:
+        settings = CallSettings.model_validate(call.settings)
+        if not settings.screensharing.enabled:
+            raise forbidden(
+                "screen sharing is turned off for this call (settings.screensharing.enabled)"
+            )
 
 
 class ParticipationService:
@@ -97,7 +113,7 @@ class ParticipationService:
             if call.backstage:
                 require(granted, C.JOIN_BACKSTAGE, "join while the call is in backstage")
             tracks = frozenset(request.published_tracks)
-            _check_tracks(granted, tracks)
+            _check_tracks(granted, tracks, call)
             # Checked again right before joining, with no await in between: a connection
             # that closed meanwhile must not leave an orphan session behind.
             self._calls.own_connection(user, request.connection_id)
@@ -201,16 +217,20 @@ class ParticipationService:
     async def update_tracks(self, connection: Connection, message: TrackUpdateMessage) -> None:
         """Set the tracks a session publishes and announce the difference.
 
-        Raises ``ApiError`` ``not_joined`` (not this connection's session in that call) or
-        ``forbidden`` (a track type whose capability the session's role lacks).
+        Raises ``ApiError`` ``not_joined`` (not this connection's session in that call, or
+        the call is gone) or ``forbidden`` (a track type whose capability the session's
+        role lacks, or a screen share while the call's settings turn it off); the
+        published tracks stay as they were then.
         """
         participant = self._own_session(connection, message.call_cid, message.session_id)
         tracks = frozenset(message.published_tracks)
         granted = self._c.call_type(participant.call_type).capabilities(participant.role)
-        _check_tracks(granted, tracks)
-        updated = self._c.sessions.set_published_tracks(participant.session_id, tracks)
         call = await self._c.store.get_call(participant.call_cid)
-        if updated is None or call is None:
+        if call is None:
+            raise ApiError(409, ErrorCode.NOT_JOINED, f"call {participant.call_cid} is gone")
+        _check_tracks(granted, tracks, call)
+        updated = self._c.sessions.set_published_tracks(participant.session_id, tracks)
+        if updated is None:
             return
         members = await self._c.store.members(call.cid)
         response = updated.to_response()

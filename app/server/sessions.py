@@ -29,6 +29,7 @@ class Participant:
     joined_at: datetime
     published_tracks: frozenset[TrackType] = frozenset()
     raised_hand: bool = False
+    on_hold: bool = False  # the session put the call on hold (``hold.update``)
 
     def to_response(self) -> ParticipantResponse:
         return ParticipantResponse(
@@ -38,6 +39,7 @@ class Participant:
             joined_at=self.joined_at,
             published_tracks=sorted(self.published_tracks, key=list(TrackType).index),
             raised_hand=self.raised_hand,
+            on_hold=self.on_hold,
         )
 
 
@@ -129,6 +131,11 @@ class CallSessions:
     def set_raised_hand(self, session_id: str, raised: bool) -> Participant | None:
         """Raise or lower a session's hand; the updated participant (None if gone)."""
         return self._update(session_id, raised_hand=raised)
+
+    def set_on_hold(self, session_id: str, on_hold: bool) -> Participant | None:
+        """Put a session's call on hold or take it off; the updated participant (None if
+        gone)."""
+        return self._update(session_id, on_hold=on_hold)
 
     def _update(self, session_id: str, **changes: Any) -> Participant | None:
         current = self._by_session.get(session_id)

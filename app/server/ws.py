@@ -6,8 +6,8 @@
 2. The server sends ``health.check`` every ``health_check_interval_s``; dead peers are also
    caught by uvicorn's WebSocket ping/pong.
 3. Client messages ``signal`` and ``track.update`` act on this connection's own sessions
-   (``app.server.participation``); a refused, malformed or unknown message gets an
-   ``error`` event and the connection stays open.
+   (``app.server.participation``), ``hold.update`` too (``app.server.hold``); a refused,
+   malformed or unknown message gets an ``error`` event and the connection stays open.
 4. Right after ``connection.ok`` the connection gets ``call.ring`` for every ring that
    rings its user now (a device that connects mid-ring rings too).
 5. On close, the connection's sessions leave their calls.
@@ -34,6 +34,7 @@ from app.protocol import (
     ErrorEvent,
     HealthCheckEvent,
     HealthCheckMessage,
+    HoldUpdateMessage,
     SignalMessage,
     TrackUpdateMessage,
 )
@@ -42,6 +43,7 @@ from app.server.auth import verify_token
 from app.server.coordinator import Coordinator, utc_now
 from app.server.errors import ApiError, error_field
 from app.server.events_hub import Connection
+from app.server.hold import HoldService
 from app.server.participation import ParticipationService
 from app.server.ringing import RingingService
 from app.server.storage import UserRecord
@@ -113,7 +115,9 @@ def _request_type(text: str) -> str | None:
     return None
 
 
-async def _handle(text: str, connection: Connection, participation: ParticipationService) -> None:
+async def _handle(
+    text: str, connection: Connection, participation: ParticipationService, hold: HoldService
+) -> None:
     try:
         message = CLIENT_MESSAGE_ADAPTER.validate_json(text)
     except ValidationError as exc:
@@ -131,6 +135,8 @@ async def _handle(text: str, connection: Connection, participation: Participatio
             participation.relay_signal(connection, message)
         elif isinstance(message, TrackUpdateMessage):
             await participation.update_tracks(connection, message)
+        elif isinstance(message, HoldUpdateMessage):
+            await hold.update(connection, message)
         elif isinstance(message, HealthCheckMessage):
             pass  # the client's keep-alive: receiving it is all it is for
         elif isinstance(message, AuthMessage):
@@ -150,6 +156,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     coordinator: Coordinator = websocket.app.state.coordinator
     participation: ParticipationService = websocket.app.state.participation
     ringing: RingingService = websocket.app.state.ringing
+    hold = HoldService(coordinator)
     await websocket.accept()
     user = await _authenticate(websocket, coordinator)
     if user is None:
@@ -178,7 +185,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
                     ).model_dump_json()
                 )
                 continue
-            await _handle(text, connection, participation)
+            await _handle(text, connection, participation, hold)
     finally:
         health.cancel()
         writer.cancel()
