@@ -9,6 +9,10 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
+    "ActiveCallsBridge": "ui.bridge",
+    "ActiveCallsSwitcher": "ui.active_calls_switcher",
+    "CallStack": "ui.call_stack",
+    "SplitView": "ui.split_view",
     "CallBridge": "ui.bridge",
     "EngineBridge": "ui.bridge",
     "LocalMediaBridge": "ui.bridge",

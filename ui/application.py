@@ -15,11 +15,12 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.call import LocalMedia
+from app.call import LocalMedia, MultiCallAudioPolicy
 from app.client import VideoClient
 from app.server import ensure_local_coordinator
 from ui.bridge import error_text
@@ -31,6 +32,15 @@ from ui.theme import DARK, LIGHT, Palette, Theme
 from ui.tray import ParleyTray
 
 log = logging.getLogger(__name__)
+
+# Multi-call mode (issue 4, Stream's "livestream + 1:1"): a ring accepted during a call puts
+# that call on hold, where its other participants see it, instead of ending it; hanging up
+# resumes it. ``VideoClient`` keyword arguments.
+MULTI_CALL_OPTIONS: dict[str, Any] = {
+    "allow_multiple_active_calls": True,
+    "multi_call_audio_policy": MultiCallAudioPolicy.SUSPEND_EXISTING,
+    "hold_background_calls": True,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,11 @@ class ParleyApp:
                 or await ensure_local_coordinator(options.data_dir)
             )
             self.client = await VideoClient.sign_in_guest(
-                server_url, name, user_id=guest_user_id(name), local_media=local_media
+                server_url,
+                name,
+                user_id=guest_user_id(name),
+                local_media=local_media,
+                **MULTI_CALL_OPTIONS,
             )
         except Exception as exc:  # any failure here is a message for the user, not a crash
             log.exception("sign-in failed")

@@ -191,3 +191,39 @@ class ClientBridge(EngineBridge):
 
     def _on_missed(self, event: object) -> None:
         self.missed_call.emit(event)
+
+
+class ActiveCallsBridge(EngineBridge):
+    """Qt signals for the signed-in ``VideoClient``'s joined calls (issue 4, multicall).
+
+    Signal: ``active_calls_changed(tuple[Call, ...], Call | None)`` with the active calls
+    in join order and the focused one (top of the engine's focus stack), whenever either
+    changes (``VideoClient.subscribe_active_calls``: a join, a leave, ``switch_focus``).
+    """
+
+    active_calls_changed = Signal(object, object)
+
+    def __init__(self, client: VideoClient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._client = client
+        self._subscription = Subscription()
+        self._subscription.set(client.subscribe_active_calls(weak_method(self._on_changed)))
+        self.destroyed.connect(self._subscription.cancel)
+
+    @property
+    def client(self) -> VideoClient:
+        return self._client
+
+    @property
+    def calls(self) -> tuple[Call, ...]:
+        return self._client.active_calls
+
+    @property
+    def focused(self) -> Call | None:
+        return self._client.focused_call
+
+    def close(self) -> None:
+        self._subscription.cancel()
+
+    def _on_changed(self, calls: tuple[Call, ...]) -> None:
+        self.active_calls_changed.emit(calls, self._client.focused_call)

@@ -25,6 +25,8 @@ from ui.controls import CallControls
 from ui.icons import icon_pixmap
 from ui.muted_hint import MutedHint
 from ui.participants_panel import ParticipantsPanel
+from ui.screen_share_controller import ScreenShareController
+from ui.screen_share_stage import ScreenShareStage, SharingBanner
 from ui.theme import current_palette
 from ui.toast import Toast
 
@@ -68,7 +70,10 @@ class CallContent(QWidget):
         stage_row.setContentsMargins(16, 8, 16, 8)
         stage_row.setSpacing(16)
         stage_row.addWidget(self.participants_view, 1)
+        self.screen_share_stage = ScreenShareStage()  # replaces the tiles while shown
+        stage_row.addWidget(self.screen_share_stage, 1)
         stage_row.addWidget(self.participants_panel)
+        self.sharing_banner = SharingBanner()
 
         self.controls = CallControls()
         control_bar = QHBoxLayout()
@@ -79,6 +84,10 @@ class CallContent(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(self._build_app_bar())
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(16, 4, 16, 0)
+        banner_row.addWidget(self.sharing_banner)
+        layout.addLayout(banner_row)
         layout.addLayout(stage_row, 1)
         layout.addLayout(control_bar)
 
@@ -121,6 +130,14 @@ class CallContent(QWidget):
             self._media_devices.audioInputsChanged.connect(self.refresh_devices)
             self._media_devices.audioOutputsChanged.connect(self.refresh_devices)
             self.refresh_devices()
+        self.screen_share = ScreenShareController(
+            bridge,
+            self.controls.screen_share_button,
+            self.participants_view,
+            self.screen_share_stage,
+            self.sharing_banner,
+            self,
+        )
         self._render(bridge.state)
 
     def _build_app_bar(self) -> QHBoxLayout:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from app.media import MediaDeviceInfo
 from ui.device_menu import DeviceMenu, DevicePill
@@ -137,6 +137,10 @@ class CallControls(MediaToggles):
         )
         self.reactions_popup = ReactionsPopup(self)
         self.effects_button = effects_button()
+        # Checked while sharing; ScreenShareController drives it (ui/screen_share_*.py).
+        self.screen_share_button = RoundButton("screen-share", kind=ButtonKind.PANEL)
+        self.screen_share_button.setToolTip(tr("Share your screen"))
+        self.screen_share_button.setAccessibleName(tr("Share screen"))
         self.pip_button = _plain_button(
             "pip", tr("Open picture-in-picture"), tr("Picture-in-picture"), ButtonKind.PLAIN
         )
@@ -164,6 +168,7 @@ class CallControls(MediaToggles):
         self._row.setSpacing(10)
         for widget in (
             self.reactions_button,
+            self.screen_share_button,
             self.effects_button,
             self.pip_button,
             self.leave_button,
@@ -174,10 +179,13 @@ class CallControls(MediaToggles):
         self._row.addWidget(self.layout_button)
         self._row.addWidget(self.participants_button)
         # The centre group must be centred on the window, not between the sides: a spacer
-        # on the left as wide as the right-hand group balances it.
-        self._balance.setFixedWidth(
+        # on the left as wide as the right-hand group balances it. It gives way first when
+        # the window is too narrow for everything.
+        self._balance.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._balance.setMaximumWidth(
             self.layout_button.width() + self.participants_button.width() + self._row.spacing()
         )
+        self._row.setStretchFactor(self._balance, 100)  # filled before the centring stretches
 
         self.reactions_button.clicked.connect(self.show_reactions)
         self.reactions_popup.reaction_chosen.connect(self.reaction_requested)

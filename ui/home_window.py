@@ -3,7 +3,9 @@ recent calls, who you are.
 
 The window exists before sign-in finishes (the embedded coordinator may take a second to
 start): it shows "Signing in…" and then either the signed-in user or the error. A call opens
-in place of the home page as a :class:`CallContainer` and returns home when it asks to.
+in place of the home page as a :class:`CallContainer`, one per open call in a
+:class:`CallStack` (issue 4: several calls may be active; the focused one is on screen,
+with the active-calls switcher over it), and the window returns home when none is left.
 
 During a call, minimising the window (or the controls' PiP button) opens the
 picture-in-picture window (setting ``call/pip_on_minimise``). Closing the window keeps
@@ -44,6 +46,7 @@ from ui.avatar import avatar_color, initials
 from ui.bridge import EngineBridge
 from ui.call_container import CallContainer
 from ui.call_someone import CallSomeoneDialog
+from ui.call_stack import CallStack
 from ui.icons import app_icon, icon
 from ui.missed_calls import MissedCallsPanel
 from ui.pip_window import PipWindow
@@ -81,8 +84,9 @@ class HomeWindow(QMainWindow):
 
     Signals: ``closing()`` when the user quits (the application then leaves the active call
     and shuts the engine down); ``hidden_to_tray()`` when closing only hid the window;
-    ``call_state_changed(CallState | None)`` with every snapshot of the open call, and None
-    when no call is open (the tray follows it); ``ring_arrived(str caller, bool video)``
+    ``call_state_changed(CallState | None)`` with every snapshot of the call on screen (the
+    focused one when several are active), and None when no call is open (the tray follows
+    it); ``ring_arrived(str caller, bool video)``
     when a call starts ringing here; ``missed_calls_changed(int)`` with the number of
     missed calls not seen yet.
     """
@@ -110,13 +114,21 @@ class HomeWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.unseen_missed_calls = 0
         self._commands = EngineBridge(self)
-        self.container: CallContainer | None = None
+        # one CallContainer per open call, the active-calls switcher, the split view
+        self.calls = CallStack()
 
         self._stack = QStackedWidget()
         self.setCentralWidget(self._stack)
         self.home_page = self._build_home_page()
         self._stack.addWidget(self.home_page)
+        self._stack.addWidget(self.calls)
         self.toast = Toast(self)
+        self.calls.home_requested.connect(self._show_home)
+        self.calls.pip_requested.connect(self.pop_out)
+        self.calls.call_state_changed.connect(self.call_state_changed)
+        self.calls.shown_changed.connect(self._follow_shown_call)
+        self.calls.call_ended.connect(self.toast.show_message)
+        self.calls.error_occurred.connect(self.show_error)
         self._commands.error_occurred.connect(self.show_error)
         self.call_someone_button.setEnabled(False)
         self.set_signing_in()
@@ -279,6 +291,7 @@ class HomeWindow(QMainWindow):
         self.call_someone_button.setEnabled(True)
         self._validate_field()
         self.refresh_recent_calls()
+        self.calls.set_client(client)
         if self.ringing is not None:
             self.ringing.deleteLater()
         self.ringing = RingingController(self, client)
@@ -315,22 +328,15 @@ class HomeWindow(QMainWindow):
         ``ringing_out`` starts on the OutgoingCall screen (a ring is being sent)."""
         if self._client is None:
             return
-        self._close_container()
         user = self._client.user
-        self.container = CallContainer(
+        self.calls.open(  # the other open calls stay (multi-call mode, ui.call_stack)
             call,
             self._client.local_media,
             user.name if user else "",
             ringing_out=ringing_out,
             join_devices_off=(self.settings.join_camera_off, self.settings.join_microphone_off),
         )
-        self.container.home_requested.connect(self.go_home)
-        self.container.pip_requested.connect(self.pop_out)
-        self.container.bridge.state_changed.connect(self.call_state_changed)
-        self._stack.addWidget(self.container)
-        self._stack.setCurrentWidget(self.container)
-        self.setWindowTitle(f"{call.id} – Parley")
-        self.call_state_changed.emit(call.state)
+        self._stack.setCurrentWidget(self.calls)
 
     def open_call_someone(self) -> CallSomeoneDialog:
         """Open the "Call someone" dialog (window-modal; one at a time)."""
@@ -388,7 +394,15 @@ class HomeWindow(QMainWindow):
             self.settings_dialog = None
 
     def go_home(self) -> None:
-        self._close_container()
+        """Close the call on screen (leaving it when active); the home page shows once no
+        other call is open (``CallStack.home_requested``)."""
+        container = self.container
+        if container is None:
+            self._show_home()
+        else:
+            self.calls.close_call(container)
+
+    def _show_home(self) -> None:
         self._stack.setCurrentWidget(self.home_page)
         self.setWindowTitle("Parley")
         self.refresh_recent_calls()
@@ -419,24 +433,27 @@ class HomeWindow(QMainWindow):
         valid = parse_call_reference(self.call_field.text()) is not None
         self.join_button.setEnabled(valid and self._client is not None)
 
-    def _close_container(self) -> None:
-        if self.container is None:
-            return
-        self.close_pip()
-        container, self.container = self.container, None
-        call = container.call
-        if call.state.status.is_active:
-            self._commands.run(call.leave(), action=self.tr("Leaving the call"))
-        self._stack.removeWidget(container)
-        container.deleteLater()
-        self.call_state_changed.emit(None)
+    @property
+    def container(self) -> CallContainer | None:
+        """The call screen on show (the focused call's while in a call), or None."""
+        return self.calls.container
+
+    def _follow_shown_call(self, container: CallContainer | None) -> None:
+        """Title and PiP window follow the call on screen (issue 4: the focused one)."""
+        self.setWindowTitle(f"{container.call.id} – Parley" if container else "Parley")
+        if self.pip_window is not None:
+            self.close_pip()
+            if container is not None:
+                self.open_pip()
 
     @property
     def active_call(self) -> Call | None:
-        """The open call when the user is in it (connecting, connected, reconnecting)."""
-        if self.container is not None and self.container.call.state.status.is_active:
-            return self.container.call
-        return None
+        """The call on screen when the user is in it (connecting, connected,
+        reconnecting), else any other open call the user is in."""
+        shown = self.container
+        if shown is not None and shown.call.state.status.is_active:
+            return shown.call
+        return next((c.call for c in self.calls.containers if c.call.state.status.is_active), None)
 
     # --- picture-in-picture -------------------------------------------------------------
 

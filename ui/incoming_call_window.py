@@ -61,7 +61,8 @@ class _Choice(QWidget):
 
 class IncomingCallWindow(QWidget):
     """The pop-up of the ringing call behind ``bridge``; ``in_other_call`` offers "Busy"
-    instead of "Decline". Signals: ``accept_requested(bool video)``,
+    instead of "Decline"; ``answer_holds`` (multi-call mode) says answering puts that call
+    on hold rather than ending it. Signals: ``accept_requested(bool video)``,
     ``decline_requested(str reason)`` (``"decline"`` or ``"busy"``), ``finished()`` once
     the ring ended here (the window has closed itself then)."""
 
@@ -70,7 +71,12 @@ class IncomingCallWindow(QWidget):
     finished = Signal()
 
     def __init__(
-        self, bridge: CallBridge, *, in_other_call: bool = False, parent: QWidget | None = None
+        self,
+        bridge: CallBridge,
+        *,
+        in_other_call: bool = False,
+        answer_holds: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         # Tool: no taskbar entry of its own; on top even of other apps' windows; no frame.
@@ -84,6 +90,7 @@ class IncomingCallWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.bridge = bridge
         self._in_other_call = in_other_call
+        self._answer_holds = answer_holds  # multi-call mode: the other call waits on hold
         self._finished = False
         state = bridge.state
         ringing = state.ringing
@@ -136,7 +143,11 @@ class IncomingCallWindow(QWidget):
         self.name_label.setStyleSheet("font-size: 20px; font-weight: 600;")
         self.name_label.setWordWrap(True)
         self.detail_label = QLabel(
-            self.tr("Answering ends your current call")
+            (
+                self.tr("Answering puts your current call on hold")
+                if self._answer_holds
+                else self.tr("Answering ends your current call")
+            )
             if self._in_other_call
             else self.tr("is calling you…")
         )

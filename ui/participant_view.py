@@ -5,7 +5,9 @@ muted-microphone badge at the top right when ``TrackType.AUDIO`` is not publishe
 connection-quality bars at the bottom right, a speaking outline while ``is_speaking``, a
 pin button at the top left (shown on hover, and always while pinned; right-click offers the
 same), a ✋ badge at the top right while the hand is raised, and the participant's latest
-reaction big in the middle for as long as the engine keeps it. Overlays are child widgets
+reaction big in the middle for as long as the engine keeps it, and the picture dimmed with
+an "On hold" badge while the participant has put the call on hold (issue 4, ``is_on_hold``;
+:mod:`ui.hold_overlay`). Overlays are child widgets
 placed over the renderer so a state change repaints only the overlay, never converts a
 frame again.
 """
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
 
 from app.call import CallParticipantState
 from ui.connection_quality import ConnectionQualityIndicator
+from ui.hold_overlay import HoldOverlay
 from ui.icons import icon, icon_pixmap
 from ui.reactions import HandBadge, ReactionOverlay
 from ui.theme import current_palette
@@ -103,6 +106,8 @@ class ParticipantView(QWidget):
         self._pin_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pin_button.clicked.connect(self._on_pin_clicked)
         self._outline = _SpeakingOutline(self)
+        self._hold = HoldOverlay(CORNER_RADIUS_PX, self)
+        self._hold.hide()
         self._pinned = False
         self._hovered = False
         self._compact = False
@@ -175,6 +180,10 @@ class ParticipantView(QWidget):
         return not self._hand_badge.isHidden()
 
     @property
+    def on_hold_visible(self) -> bool:
+        return not self._hold.isHidden()
+
+    @property
     def quality_indicator(self) -> ConnectionQualityIndicator:
         return self._quality
 
@@ -230,6 +239,7 @@ class ParticipantView(QWidget):
         self._renderer.set_video_enabled(participant.is_video_enabled)
         self._mic_badge.setHidden(participant.is_audio_enabled)
         self._hand_badge.setHidden(not participant.is_hand_raised)
+        self._hold.setHidden(not participant.is_on_hold)
         self._reaction.set_reaction(participant.reaction)
         if force or (participant.is_audio_enabled, participant.is_hand_raised) != (
             previous.is_audio_enabled,
@@ -272,6 +282,7 @@ class ParticipantView(QWidget):
         rect = self.rect()
         self._renderer.setGeometry(rect)
         self._outline.setGeometry(rect)
+        self._hold.setGeometry(rect)
         self._name.adjustSize()
         max_name_width = max(40, rect.width() - 3 * _INSET_PX - self._quality.width())
         if self._name.width() > max_name_width:
@@ -285,6 +296,7 @@ class ParticipantView(QWidget):
         )
         self._pin_button.move(_INSET_PX - 2, _INSET_PX - 2)
         self._outline.raise_()
+        self._hold.raise_()  # dims the video, under the name and the badges
         for overlay in (
             self._reaction,
             self._name,

@@ -74,6 +74,10 @@ class PipWindow(QWidget):
             "camera", icon_off_name="camera-off", kind=ButtonKind.TOGGLE, diameter_px=_CONTROL_PX
         )
         self.camera_button.setAccessibleName(tr("Camera"))
+        self.stop_share_button = RoundButton("screen-share-off", diameter_px=_CONTROL_PX)
+        self.stop_share_button.setToolTip(tr("Stop sharing your screen"))
+        self.stop_share_button.setAccessibleName(tr("Stop sharing"))
+        self.stop_share_button.hide()  # only while this user shares
         self.leave_button = RoundButton(
             "phone-down", kind=ButtonKind.DANGER, diameter_px=_CONTROL_PX
         )
@@ -89,6 +93,7 @@ class PipWindow(QWidget):
         for button in (
             self.microphone_button,
             self.camera_button,
+            self.stop_share_button,
             self.leave_button,
             self.return_button,
         ):
@@ -101,6 +106,7 @@ class PipWindow(QWidget):
         self.microphone_button.clicked.connect(self._set_microphone_enabled)
         self.camera_button.clicked.connect(self._set_camera_enabled)
         self.leave_button.clicked.connect(self._leave)
+        self.stop_share_button.clicked.connect(self._stop_screen_share)
         self.return_button.clicked.connect(self.return_requested)
         bridge.participants_changed.connect(self._show_participants)
         bridge.media_changed.connect(self._show_media)
@@ -131,6 +137,8 @@ class PipWindow(QWidget):
     # --- rendering ----------------------------------------------------------------------
 
     def _show_participants(self, participants: tuple[CallParticipantState, ...]) -> None:
+        sharing = any(p.is_local and p.is_screen_sharing for p in participants)
+        self.stop_share_button.setVisible(sharing)
         main = spotlight_participant(sort_participants(participants, self._pinned), self._pinned)
         if main is None:
             if self.tile is not None:
@@ -175,6 +183,10 @@ class PipWindow(QWidget):
 
     def _leave(self) -> None:
         self._bridge.run(self._bridge.call.leave(), action=self.tr("Leaving the call"))
+
+    def _stop_screen_share(self) -> None:
+        call = self._bridge.call
+        self._bridge.run(call.stop_screen_share(), action=self.tr("Stopping the share"))
 
     # --- window behaviour ---------------------------------------------------------------
 

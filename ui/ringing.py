@@ -4,8 +4,9 @@ Incoming: each call that starts ringing this user (``VideoClient.incoming_calls`
 :class:`IncomingCallWindow` stacked at the bottom right of the screen, the ringtone loops
 while any of them is up, and ``ring_arrived(caller, video)`` lets the tray post a
 notification. Accepting shows the call in the main window (restored from the tray or from
-minimised) and answers with the camera on or off as chosen; declining sends ``decline`` —
-or ``busy`` while the user is in another call.
+minimised) and answers with the camera on or off as chosen; in multi-call mode the call
+the user was in waits on hold meanwhile. Declining sends ``decline`` — or ``busy`` while the
+user is in another call.
 
 Outgoing: :meth:`ring_user` creates a call with the user as member, rings it and shows the
 OutgoingCall screen; when the callee was ringing this user at that very moment (glare)
@@ -70,7 +71,11 @@ class RingingController(QObject):
     def _open_popup(self, call: Call) -> None:
         bridge = CallBridge(call)
         active = self._window.active_call
-        popup = IncomingCallWindow(bridge, in_other_call=active is not None and active is not call)
+        popup = IncomingCallWindow(
+            bridge,
+            in_other_call=active is not None and active is not call,
+            answer_holds=self._client.allow_multiple_active_calls,
+        )
         bridge.setParent(popup)
         bridge.error_occurred.connect(self._window.show_error)
         popup.accept_requested.connect(lambda video: self.accept(call, video=video))
@@ -102,7 +107,10 @@ class RingingController(QObject):
             bottom -= popup.height() + _STACK_GAP_PX
 
     def accept(self, call: Call, *, video: bool) -> None:
-        """Answer ``call`` in the main window, with the camera on only when ``video``."""
+        """Answer ``call`` in the main window, with the camera on only when ``video``.
+        In multi-call mode the call the user is in stays open: joining this one puts it on
+        hold (``suspend_existing`` + ``hold_background_calls``) and hanging up resumes it
+        (Stream's "livestream + 1:1"); in single-call mode the join replaces it."""
         window = self._window
         window.open_call(call)
         window.restore_from_pip()
@@ -131,14 +139,17 @@ class RingingController(QObject):
         try:
             response = await call.get_or_create(members=members, ring=True, video=video)
         except Exception:
-            container = self._window.container
-            if container is not None and container.call is call:
-                self._window.go_home()
+            container = self._window.calls.container_for(call)
+            if container is not None:
+                self._window.calls.close_call(container)
             raise
         if response.ring_redirect_cid is not None:  # glare: we are in their call now
             self._window.open_call(
                 self._client.make_call(*split_call_cid(response.ring_redirect_cid))
             )
+            stale = self._window.calls.container_for(call)  # our ring, never joined
+            if stale is not None:
+                self._window.calls.close_call(stale)
 
     async def _set_devices(self, call: Call, *, camera: bool) -> None:
         """Microphone on, camera as asked; a device that cannot open is reported and the

@@ -179,6 +179,16 @@ def style_sheet(p: Palette) -> str:
     QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; width: 0; }}
     QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 
+    QTabWidget::pane {{ border: none; background: {p.surface}; border-radius: 12px; }}
+    QTabBar::tab {{
+        background: transparent; color: {p.text_muted}; border: none; font-weight: 600;
+        padding: 8px 18px; border-bottom: 2px solid transparent;
+    }}
+    QTabBar::tab:selected {{ color: {p.accent}; border-bottom: 2px solid {p.accent}; }}
+    QTabBar::tab:hover:!selected {{ color: {p.text}; }}
+    QCheckBox {{ spacing: 8px; }}
+    QCheckBox:disabled {{ color: {p.text_muted}; }}
+
     QFrame#card {{ background: {p.surface}; border-radius: 16px; }}
     QFrame#divider {{ background: {p.border}; max-height: 1px; min-height: 1px; }}
     """

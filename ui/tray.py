@@ -91,6 +91,9 @@ class ParleyTray(QObject):
         self.call_action = self.menu.addAction("")
         self.call_action.setEnabled(False)
         self.mute_action = self.menu.addAction("")
+        self.stop_share_action = self.menu.addAction(
+            icon("screen-share-off", _MENU_ICON, 18), self.tr("Stop sharing your screen")
+        )
         self.leave_action = self.menu.addAction(
             icon("phone-down", "#d93025", 18), self.tr("Leave call")
         )
@@ -106,6 +109,7 @@ class ParleyTray(QObject):
         self.missed_action.triggered.connect(window.restore_from_pip)
         self.mute_action.triggered.connect(self._toggle_microphone)
         self.leave_action.triggered.connect(self._leave)
+        self.stop_share_action.triggered.connect(self._stop_screen_share)
         self.settings_action.triggered.connect(self._open_settings)
         self.quit_action.triggered.connect(window.request_quit)
         self.icon.activated.connect(self._on_activated)
@@ -144,6 +148,8 @@ class ParleyTray(QObject):
         for action in (self.call_action, self.mute_action, self.leave_action):
             action.setVisible(in_call)
         self._call_separator.setVisible(in_call)
+        local = state.local_participant if state is not None else None
+        self.stop_share_action.setVisible(in_call and local is not None and local.is_screen_sharing)
         if state is not None and in_call:
             self.call_action.setText(self.tr("In call: %1").replace("%1", state.call_id))
             muted = status is TrayStatus.MUTED
@@ -219,3 +225,10 @@ class ParleyTray(QObject):
         container = self._window.container
         if container is not None and container.call.state.status.is_active:
             container.bridge.run(container.call.leave(), action=self.tr("Leaving the call"))
+
+    def _stop_screen_share(self) -> None:
+        container = self._window.container
+        if container is not None:
+            container.bridge.run(
+                container.call.stop_screen_share(), action=self.tr("Stopping the share")
+            )

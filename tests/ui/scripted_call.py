@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from aiortc import MediaStreamTrack
+
 from app.call import (
     CallError,
     CallParticipantState,
@@ -24,6 +26,7 @@ from app.protocol import (
     CallResponse,
     CallSettings,
     GetOrCreateCallResponse,
+    OwnCapability,
     TrackType,
     UserResponse,
 )
@@ -65,6 +68,8 @@ class ScriptedCall:
         self.commands: list[tuple[str, object]] = []
         self.fail_with: CallError | None = None
         self.running_session_id: str | None = None  # the call's session, as the server says
+        self.share_sinks: dict[str, FrameSink] = {}  # screen shares by session id
+        self.shared_track: MediaStreamTrack | None = None
 
     @property
     def state(self) -> CallState:
@@ -162,3 +167,34 @@ class ScriptedCall:
             for p in self._state.participants
         )
         self.publish(self._state.with_changes(participants=participants, **changes))
+
+    # --- screen share (the surface of app/call/screen_share.py) -------------------------
+
+    @property
+    def is_screen_sharing(self) -> bool:
+        return self.shared_track is not None
+
+    def screen_share_sink(self, session_id: str) -> FrameSink | None:
+        return self.share_sinks.get(session_id)
+
+    def screen_share_refusal(self) -> str | None:
+        state = self._state
+        if not state.status.is_active or state.session_id is None:
+            return "Join the call to share your screen"
+        if OwnCapability.SCREENSHARE not in state.own_capabilities:
+            return "You are not allowed to share your screen in this call"
+        if not CallSettings.model_validate(state.settings).screensharing.enabled:
+            return "Screen sharing is turned off for this call"
+        return None
+
+    async def start_screen_share(self, track: MediaStreamTrack) -> None:
+        self._command("start_screen_share", track)
+        self.shared_track = track
+        self._set_local_track(TrackType.SCREEN_SHARE, True)
+
+    async def stop_screen_share(self) -> None:
+        self._command("stop_screen_share", None)
+        if self.shared_track is not None:
+            self.shared_track.stop()
+        self.shared_track = None
+        self._set_local_track(TrackType.SCREEN_SHARE, False)

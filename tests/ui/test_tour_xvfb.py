@@ -16,6 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = (
     "home_dark", "settings", "tray_menu", "incoming", "grid", "spotlight", "pip",
+    "multicall_incoming", "multicall_switcher", "multicall_split",
     "outgoing", "lobby_dark", "lobby_light", "home_light",
 )  # fmt: skip
 
@@ -43,6 +44,9 @@ def test_tour_of_the_app_with_a_tray_and_two_bots(artifacts_dir: Path, speech_wa
         "accepted": True,
         "grid": True,
         "pip": True,
+        "multicall_switcher": True,
+        "multicall_split": True,
+        "multicall_resumed": True,
         "outgoing": True,
         "lobby": True,
     }, result.stderr[-4000:]

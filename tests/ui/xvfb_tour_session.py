@@ -6,7 +6,9 @@ user is working in. Ada runs Parley (``ParleyApp``, as ``parley`` does) against 
 coordinator; the other people are real ``parley bot`` processes with file media. The tour:
 home (dark), settings, the tray menu, an incoming ring popping up over the other app while
 Parley's window is hidden, accept → a three-person grid (two bots), spotlight, PiP on
-minimise, an outgoing ring ("Calling…"), the Lobby, then the light theme. Each step's
+minimise, a second ring accepted during the call (issue 4: the first call waits on hold,
+the active-calls switcher, the split view, hanging up resumes the first call), an outgoing
+ring ("Calling…"), the Lobby, then the light theme. Each step's
 outcome is printed as one JSON line ``RESULT {...}``; screenshots of the whole screen go to
 the output folder as ``tour_*.png``.
 """
@@ -88,6 +90,62 @@ def tile_count_with_video(parley: ParleyApp) -> int:
     return sum(t.renderer.painted_frame_count > 2 for t in content.participants_view.tiles)
 
 
+async def multicall_step(
+    parley: ParleyApp,
+    out: Path,
+    url: str,
+    speech: str,
+    bots: list[subprocess.Popen[bytes]],
+    result: dict[str, object],
+) -> None:
+    """Katherine rings during the call: accept (the call waits on hold), the switcher, the
+    split view, then hang up her call and the first one is back."""
+    window = parley.window
+    ringing, first = window.ringing, window.container
+    assert ringing is not None and first is not None
+    bots.append(
+        start_bot(out, url, speech, "--name", "Katherine Johnson", "--user-id", "katherine",
+                  "--video-file", MEGAMIND, "--call", "default:tour-second",
+                  "--ring", "ada-lovelace")
+    )  # fmt: skip
+    if not await until(lambda: bool(ringing.popups), 45):
+        return
+    await settle()
+    screenshot(out, "tour_multicall_incoming.png")
+    next(iter(ringing.popups.values())).accept_video_button.click()
+    switcher = window.calls.switcher
+    result["multicall_switcher"] = await until(
+        lambda: (
+            switcher.isVisible()
+            and first.call.state.is_on_hold
+            and window.container is not first
+            and tile_count_with_video(parley) >= 2
+        ),
+        60,
+    )
+    await settle()
+    screenshot(out, "tour_multicall_switcher.png")
+    switcher.split_button.click()
+    panes = window.calls.split_view.panes
+    result["multicall_split"] = await until(
+        lambda: all(
+            t.renderer.painted_frame_count > 2
+            for pane in panes
+            for t in pane.participants_view.visible_tiles
+        ),
+        30,
+    )
+    await settle()
+    screenshot(out, "tour_multicall_split.png")
+    switcher.split_button.click()
+    second = window.container
+    if second is not None and second.content is not None:
+        second.content.controls.leave_button.click()
+    result["multicall_resumed"] = await until(
+        lambda: window.container is first and not first.call.state.is_on_hold, 20
+    )
+
+
 async def tour(app: QApplication, theme: Theme, out: Path, speech: str, data_dir: str) -> dict:
     result: dict[str, object] = {}
     url = await ensure_local_coordinator(data_dir, port=0)
@@ -163,6 +221,7 @@ async def tour(app: QApplication, theme: Theme, out: Path, speech: str, data_dir
         await settle()
         screenshot(out, "tour_pip.png")
         window.restore_from_pip()
+        await multicall_step(parley, out, url, speech, bots, result)
         if content is not None:
             content.controls.leave_button.click()
         await until(
