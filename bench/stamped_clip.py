@@ -13,23 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.bot.frame_stamp import BLOCK_PX, STAMP_BITS, STAMP_HEIGHT_PX, STAMP_WIDTH_PX
-
-# limited-range luma of black and white: what Parley's RGB stamp becomes in yuv420p
-_BLACK_Y, _WHITE_Y, _NEUTRAL_CHROMA = 16, 235, 128
-
-
-def _stamp_planes(frame: np.ndarray, index: int, width: int, height: int) -> None:
-    luma = frame[: width * height].reshape(height, width)
-    bits = [(index >> (STAMP_BITS - 1 - i)) & 1 for i in range(STAMP_BITS)]
-    row0 = np.repeat(np.where(np.array(bits, bool), _WHITE_Y, _BLACK_Y), BLOCK_PX)
-    luma[:BLOCK_PX, :STAMP_WIDTH_PX] = row0[None, :].astype(np.uint8)
-    luma[BLOCK_PX:STAMP_HEIGHT_PX, :STAMP_WIDTH_PX] = _BLACK_Y
-    chroma_size = (width // 2) * (height // 2)
-    for plane in range(2):
-        start = width * height + plane * chroma_size
-        chroma = frame[start : start + chroma_size].reshape(height // 2, width // 2)
-        chroma[: STAMP_HEIGHT_PX // 2, : STAMP_WIDTH_PX // 2] = _NEUTRAL_CHROMA
+from app.bot.frame_stamp import stamp_i420
 
 
 def stamp_y4m(source: Path) -> Path:
@@ -55,7 +39,7 @@ def stamp_y4m(source: Path) -> Path:
             if line != b"FRAME\n":
                 raise ValueError(f"{source}: frame parameters are not supported: {line!r}")
             frame = np.frombuffer(reader.read(frame_bytes), np.uint8).copy()
-            _stamp_planes(frame, index, width, height)
+            stamp_i420(frame, width, height, index, 0)  # row 1: no capture time in a file
             writer.write(line)
             writer.write(frame.tobytes())
             index += 1
