@@ -26,13 +26,6 @@ from tests.call.tone_calls import (
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture
-async def tone_calls(coordinator, tone_wav):
-    made = ToneCalls(coordinator.url, tone_wav)
-    yield made
-    await made.close()
-
-
 async def test_suspend_existing_newest_wins_and_a_leave_resumes_the_call_focused_last(
     tone_calls: ToneCalls,
 ) -> None:

@@ -30,13 +30,6 @@ from tests.call.tone_calls import (
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture
-async def tone_calls(coordinator, tone_wav):
-    made = ToneCalls(coordinator.url, tone_wav)
-    yield made
-    await made.close()
-
-
 async def test_joining_the_same_call_twice_fails_clearly(tone_calls: ToneCalls) -> None:
     me = await tone_calls.client()
     call = me.make_call("default", "twice")

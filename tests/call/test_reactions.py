@@ -10,24 +10,9 @@ import pytest
 
 from app.call import CallError, Reaction
 from app.call.reactions import REACTION_LIFETIME_S
-from app.client import VideoClient
-from tests.call.test_call_lifecycle import sign_in, wait_for
+from tests.call.test_call_lifecycle import wait_for
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-async def clients(coordinator, vtest_avi, speech_wav):
-    made: list[VideoClient] = []
-
-    async def make(name: str) -> VideoClient:
-        client = await sign_in(coordinator.url, name, vtest_avi, speech_wav)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        await client.disconnect()
 
 
 async def test_a_reaction_shows_on_the_other_side_then_clears(clients: Callable) -> None:

@@ -14,7 +14,7 @@ import pytest
 from app.call import Call, CallError, CallStatusKind, DisconnectReason, LocalMedia
 from app.client import VideoClient
 from app.protocol import CallMissedEvent, RejectReason
-from tests.call.test_call_lifecycle import sign_in, wait_for
+from tests.call.test_call_lifecycle import wait_for
 from tests.fixtures.coordinator import RunningCoordinator
 
 pytestmark = pytest.mark.asyncio
@@ -40,20 +40,6 @@ async def second_device(
 
 def incoming(client: VideoClient, cid: str) -> Call | None:
     return next((c for c in client.incoming_calls if c.cid == cid), None)
-
-
-@pytest.fixture
-async def clients(coordinator, vtest_avi, speech_wav):
-    made: list[VideoClient] = []
-
-    async def make(name: str) -> VideoClient:
-        client = await sign_in(coordinator.url, name, vtest_avi, speech_wav)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        await client.disconnect()
 
 
 async def test_ring_accept_and_media_flows(clients: Callable) -> None:

@@ -14,10 +14,9 @@ from collections.abc import Callable
 import pytest
 
 from app.call import Call, CallError
-from app.client import VideoClient
 from app.media import ScreenShareTrack
 from app.protocol import OwnCapability, TrackType, UpdateCallRequest, call_path
-from tests.call.test_call_lifecycle import sign_in, wait_for
+from tests.call.test_call_lifecycle import wait_for
 from tests.media.screen_pattern import PatternPusher, luma, screen_pattern
 from tests.media.signal_checks import psnr_db
 
@@ -26,20 +25,6 @@ pytestmark = pytest.mark.asyncio
 SHARE_SIZE = (1920, 1080)  # the profile's largest: the shared screen arrives unscaled
 SHARE_CYCLES = 10
 MIN_PSNR_DB = 30.0
-
-
-@pytest.fixture
-async def clients(coordinator, vtest_avi, speech_wav):
-    made: list[VideoClient] = []
-
-    async def make(name: str) -> VideoClient:
-        client = await sign_in(coordinator.url, name, vtest_avi, speech_wav)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        await client.disconnect()
 
 
 async def joined_pair(clients: Callable, call_id: str) -> tuple[Call, Call, str]:
