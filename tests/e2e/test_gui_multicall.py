@@ -11,7 +11,6 @@ on screen again. Screenshots go to ``<artifacts>/e2e``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,26 +77,6 @@ def window(qtbot: QtBot, gui_client: VideoClient, tmp_path: Path) -> HomeWindow:
     return home
 
 
-@pytest.fixture
-def bots(coordinator, vtest_avi: Path, speech_wav: Path) -> Iterator[Callable[..., BotProcess]]:
-    """``start(name, user_id, *args)`` runs ``python -m app.bot`` with file media; all are
-    stopped at teardown."""
-    started: list[BotProcess] = []
-
-    def start(name: str, user_id: str, *args: str) -> BotProcess:
-        command = [sys.executable, "-m", "app.bot", "--server", coordinator.url]
-        command += ["--name", name, "--user-id", user_id]
-        command += ["--video-file", str(vtest_avi), "--audio-file", str(speech_wav)]
-        command += ["--control-stdin", *args]
-        process = BotProcess(command)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
-
-
 def _wait(qtbot: QtBot, condition: Callable[[], bool], timeout_ms: int, *bots: BotProcess) -> None:
     try:
         qtbot.waitUntil(condition, timeout=timeout_ms)
@@ -119,12 +98,12 @@ def _painted(tile: ParticipantView | None) -> int:
 
 
 def test_a_ring_during_a_call_holds_it_shows_the_new_call_and_the_hang_up_resumes_it(
-    qtbot: QtBot, window: HomeWindow, bots, gui_client: VideoClient, e2e_artifacts: Path
+    qtbot: QtBot, window: HomeWindow, start_bot, gui_client: VideoClient, e2e_artifacts: Path
 ) -> None:
     shown_states: list[CallState | None] = []
     window.call_state_changed.connect(shown_states.append)
     tray = ParleyTray(window)
-    viewer = bots("Viewer", "viewer", "--call", "default:show")
+    viewer = start_bot("Viewer", "viewer", "--call", "default:show")
     _wait(qtbot, lambda: viewer.last("bot.joined") is not None, JOIN_TIMEOUT_MS, viewer)
 
     # --- in "show" with the Viewer, through the home page and the Lobby -----------------
@@ -140,7 +119,7 @@ def test_a_ring_during_a_call_holds_it_shows_the_new_call_and_the_hang_up_resume
     assert switcher.isHidden()  # one call: nothing to switch
 
     # --- the Caller rings; the pop-up says answering holds "show" ------------------------
-    caller = bots("Caller", "caller", "--call", "default:one-to-one", "--ring", GUI_USER)
+    caller = start_bot("Caller", "caller", "--call", "default:one-to-one", "--ring", GUI_USER)
     assert window.ringing is not None
     ringing = window.ringing
     _wait(qtbot, lambda: bool(ringing.popups), JOIN_TIMEOUT_MS, caller)

@@ -12,7 +12,6 @@ to ``<artifacts>/e2e``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,23 +87,9 @@ def window(qtbot: QtBot, gui_client: VideoClient, tmp_path: Path) -> HomeWindow:
 
 
 @pytest.fixture
-def bots(coordinator, vtest_avi: Path, speech_wav: Path) -> Iterator[Callable[..., BotProcess]]:
-    """``start(*args)`` runs ``python -m app.bot`` as Robot with file media; all are
-    stopped at teardown."""
-    started: list[BotProcess] = []
-
-    def start(*args: str) -> BotProcess:
-        command = [sys.executable, "-m", "app.bot", "--server", coordinator.url]
-        command += ["--name", BOT_NAME, "--user-id", BOT_USER]
-        command += ["--video-file", str(vtest_avi), "--audio-file", str(speech_wav)]
-        command += ["--control-stdin", *args]
-        process = BotProcess(command)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
+def bots(start_bot: Callable[..., BotProcess]) -> Callable[..., BotProcess]:
+    """``bots(*args)`` runs a bot as Robot (see ``start_bot``)."""
+    return lambda *args: start_bot(BOT_NAME, BOT_USER, *args)
 
 
 def _wait(

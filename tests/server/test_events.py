@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -38,18 +38,9 @@ class Peer:
 
 
 @pytest.fixture
-async def peers(coordinator: RunningCoordinator) -> AsyncIterator[Callable]:
-    opened: list[Peer] = []
-
-    async def make(name: str) -> Peer:
-        token = coordinator.guest(name).access_token
-        peer = Peer(api(coordinator, token), await WsClient.connect(coordinator.ws_url, token))
-        opened.append(peer)
-        return peer
-
-    yield make
-    for peer in opened:
-        await peer.ws.close()
+def peers(connect_peer: Callable) -> Callable:
+    """``await peers("Alice")``: a guest as a :class:`Peer`."""
+    return lambda name: connect_peer(name, Peer)
 
 
 def _types(events: list) -> list[str]:

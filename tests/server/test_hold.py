@@ -4,30 +4,18 @@ may change it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
 from app.protocol import CallParticipantHoldEvent
-from tests.fixtures.coordinator import RunningCoordinator
-from tests.server.rest import api
 from tests.server.test_events import Peer
-from tests.server.ws_client import WsClient
 
 
 @pytest.fixture
-async def peers(coordinator: RunningCoordinator) -> AsyncIterator[Callable]:
-    opened: list[Peer] = []
-
-    async def make(name: str) -> Peer:
-        token = coordinator.guest(name).access_token
-        peer = Peer(api(coordinator, token), await WsClient.connect(coordinator.ws_url, token))
-        opened.append(peer)
-        return peer
-
-    yield make
-    for peer in opened:
-        await peer.ws.close()
+def peers(connect_peer: Callable) -> Callable:
+    """``await peers("Alice")``: a guest as a :class:`Peer`."""
+    return lambda name: connect_peer(name, Peer)
 
 
 def _hold(cid: str, session_id: str, on_hold: bool) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -28,21 +28,9 @@ class Peer:
 
 
 @pytest.fixture
-async def peers(coordinator: RunningCoordinator) -> AsyncIterator[Callable[..., object]]:
-    opened: list[Peer] = []
-
-    async def make(name: str) -> Peer:
-        token = coordinator.guest(name)
-        peer = Peer(
-            api(coordinator, token.access_token),
-            await WsClient.connect(coordinator.ws_url, token.access_token),
-        )
-        opened.append(peer)
-        return peer
-
-    yield make
-    for peer in opened:
-        await peer.ws.close()
+def peers(connect_peer: Callable) -> Callable:
+    """``await peers("Alice")``: a guest as a :class:`Peer`."""
+    return lambda name: connect_peer(name, Peer)
 
 
 def _error(answer: httpx.Response) -> ErrorResponse:

@@ -4,7 +4,7 @@ over real WebSockets, the raised hand kept on the participant for late joiners, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 
 import httpx
@@ -18,8 +18,6 @@ from app.protocol import (
     SendReactionResponse,
 )
 from app.server.call_types import CALL_TYPES
-from tests.fixtures.coordinator import RunningCoordinator
-from tests.server.rest import api
 from tests.server.ws_client import WsClient
 
 pytestmark = pytest.mark.asyncio
@@ -46,19 +44,9 @@ class Peer:
 
 
 @pytest.fixture
-async def peers(coordinator: RunningCoordinator) -> AsyncIterator[Callable]:
-    opened: list[Peer] = []
-
-    async def make(name: str) -> Peer:
-        token = coordinator.guest(name)
-        rest = api(coordinator, token.access_token)
-        peer = Peer(rest, await WsClient.connect(coordinator.ws_url, token.access_token))
-        opened.append(peer)
-        return peer
-
-    yield make
-    for peer in opened:
-        await peer.ws.close()
+def peers(connect_peer: Callable) -> Callable:
+    """``await peers("Alice")``: a guest as a :class:`Peer`."""
+    return lambda name: connect_peer(name, Peer)
 
 
 def _error(answer: httpx.Response) -> ErrorResponse:

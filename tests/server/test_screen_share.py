@@ -4,32 +4,20 @@ coordinator at join and at every ``track.update``, over a real WebSocket and rea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
 from app.protocol import ErrorEvent, TrackPublishedEvent
-from tests.fixtures.coordinator import RunningCoordinator
-from tests.server.rest import api
 from tests.server.test_events import Peer
-from tests.server.ws_client import WsClient
 
 SCREENSHARING_OFF = {"screensharing": {"enabled": False}}
 
 
 @pytest.fixture
-async def peers(coordinator: RunningCoordinator) -> AsyncIterator[Callable]:
-    opened: list[Peer] = []
-
-    async def make(name: str) -> Peer:
-        token = coordinator.guest(name).access_token
-        peer = Peer(api(coordinator, token), await WsClient.connect(coordinator.ws_url, token))
-        opened.append(peer)
-        return peer
-
-    yield make
-    for peer in opened:
-        await peer.ws.close()
+def peers(connect_peer: Callable) -> Callable:
+    """``await peers("Alice")``: a guest as a :class:`Peer`."""
+    return lambda name: connect_peer(name, Peer)
 
 
 def track_update(cid: str, session_id: str, *tracks: str) -> dict[str, object]:
