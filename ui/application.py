@@ -20,7 +20,7 @@ from typing import Any
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.call import LocalMedia, MultiCallAudioPolicy
+from app.call import AudioProfile, LocalMedia, MultiCallAudioPolicy
 from app.client import VideoClient
 from app.server import ensure_local_coordinator
 from ui.bridge import error_text
@@ -115,6 +115,9 @@ class ParleyApp:
                 local_media=local_media,
                 **MULTI_CALL_OPTIONS,
             )
+            # A person at a microphone near speakers: echo cancellation and noise
+            # suppression on every call (a call can still be made a viewer's).
+            self.client.default_audio_profile = AudioProfile.BROADCASTER
         except Exception as exc:  # any failure here is a message for the user, not a crash
             log.exception("sign-in failed")
             await local_media.close()

@@ -5,6 +5,7 @@ from app.call.call import Call, CallHost
 from app.call.errors import CallError
 from app.call.local_media import LocalMedia
 from app.call.state import (
+    AudioProfile,
     CallParticipantState,
     CallState,
     CallStatus,
@@ -18,6 +19,7 @@ from app.call.state import (
 
 __all__ = [
     "ActiveCalls",
+    "AudioProfile",
     "Call",
     "CallError",
     "CallHost",

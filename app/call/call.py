@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from app.call import call_events
+from app.call.audio_profile import CallAudioProfile
 from app.call.audio_suspension import CallAudioSuspension
 from app.call.background import spawn
 from app.call.call_media import CallMedia
@@ -23,7 +24,7 @@ from app.call.local_media import LocalMedia
 from app.call.reactions import CallReactions
 from app.call.ringing import CallRinging
 from app.call.screen_share import CallScreenShare
-from app.call.state import CallState, CallStatus, DisconnectReason
+from app.call.state import AudioProfile, CallState, CallStatus, DisconnectReason
 from app.media import FrameSink, apply_ice_policy
 from app.protocol import (
     CallAcceptedEvent,
@@ -77,14 +78,17 @@ class CallHost(Protocol):
     async def call_became_inactive(self, call: Call) -> None: ...
 
 
-class Call(CallRinging, CallReactions, CallScreenShare, CallAudioSuspension, CallHold):
+class Call(
+    CallRinging, CallReactions, CallScreenShare, CallAudioSuspension, CallHold, CallAudioProfile
+):
     """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``).
 
     Ringing commands (``ring``, ``accept``, ``reject``, ``cancel``) come from
     ``CallRinging``; ``send_reaction`` and ``set_hand_raised`` from ``CallReactions``;
     ``start_screen_share``, ``stop_screen_share`` and ``screen_share_sink`` from
     ``CallScreenShare``; ``suspend_audio`` and ``resume_audio`` from
-    ``CallAudioSuspension``; ``set_on_hold`` from ``CallHold``."""
+    ``CallAudioSuspension``; ``set_on_hold`` from ``CallHold``; ``set_audio_profile``
+    from ``CallAudioProfile``."""
 
     def __init__(self, host: CallHost, call_type: str, call_id: str) -> None:
         self._host = host
@@ -357,7 +361,9 @@ class Call(CallRinging, CallReactions, CallScreenShare, CallAudioSuspension, Cal
         media = self._host.local_media
         tracks = []
         held = self._state.is_on_hold  # a held call publishes neither (app/call/hold.py)
-        if media.microphone_enabled and not self._state.is_audio_suspended and not held:
+        # a suspended call or a viewer's (playout only) sends no microphone
+        silent = self._state.is_audio_suspended or self._state.audio_profile is AudioProfile.VIEWER
+        if media.microphone_enabled and not silent and not held:
             tracks.append(TrackType.AUDIO)
         if media.camera_enabled and not held:
             tracks.append(TrackType.VIDEO)

@@ -19,7 +19,7 @@ from app.call import call_events
 from app.call.activity import ActivityTracker
 from app.call.local_media import LocalMedia
 from app.call.mesh import MeshTransport
-from app.call.state import CallState, ConnectionQuality
+from app.call.state import AudioProfile, CallState, ConnectionQuality
 from app.media import FrameSink, SwitchableTrack
 from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
@@ -196,6 +196,10 @@ class CallMedia:
         state = self._get_state()
         if state.is_audio_suspended or state.is_on_hold:
             return None
+        if state.audio_profile is AudioProfile.VIEWER:  # playout only (app/call/audio_profile)
+            return None
+        if state.audio_profile is AudioProfile.BROADCASTER:
+            return self._local.voice_track_for_sender()
         return self._local.audio_track_for_sender()
 
     def _video_for_sender(self) -> MediaStreamTrack | None:

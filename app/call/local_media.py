@@ -37,6 +37,11 @@ from app.media import (
     rms_level,
 )
 from app.media.filters import FilterChainStatus, FilterChainTrack, VideoFilter
+from app.media.voice_processing import (
+    VoiceProcessedTrack,
+    VoiceProcessingUnavailable,
+    VoiceProcessor,
+)
 from app.media.webrtc import TaggedVideoTrack
 
 log = logging.getLogger(__name__)
@@ -92,6 +97,11 @@ class LocalMedia:
         self._video_filters: tuple[VideoFilter, ...] = ()
         self._filter_chain: FilterChainTrack | None = None
         self._audio_source: MediaStreamTrack | None = None
+        # echo-cancelled microphone, made when a call first asks (voice_track_for_sender)
+        self._voice_source: VoiceProcessedTrack | None = None
+        self._voice_tap: Callable[[], None] | None = None
+        self._voice_unavailable = False
+        self.voice_processor: VoiceProcessor | None = None
         self._pumps: dict[str, asyncio.Task[None]] = {}
         self._listeners: list[Callable[[], None]] = []
         self._microphone_level = 0.0
@@ -227,6 +237,26 @@ class LocalMedia:
             return None
         return self.relay.subscribe(self._audio_source, buffered=True)
 
+    def voice_track_for_sender(self) -> MediaStreamTrack | None:
+        """Like :meth:`audio_track_for_sender`, through echo cancellation and noise
+        suppression (:mod:`app.media.voice_processing`), with what the speakers play as
+        the echo reference; the unprocessed microphone, logged once, where that module is
+        unavailable. One processor serves every call that asks."""
+        if not self.microphone_enabled or self._audio_source is None:
+            return None
+        if self._voice_source is None and not self._voice_unavailable:
+            try:
+                processor = VoiceProcessor()
+            except VoiceProcessingUnavailable as exc:
+                log.warning("sending the microphone unprocessed: %s", exc)
+                self._voice_unavailable = True
+            else:
+                self.voice_processor = processor
+                self._voice_tap = self.mixer.add_tap(processor.add_far_end)
+                self._voice_source = VoiceProcessedTrack(self._audio_source, processor)
+        source = self._voice_source or self._audio_source
+        return self.relay.subscribe(source, buffered=True)
+
     async def start_output(self) -> None:
         """Start playing the mix of remote audio (idempotent)."""
         if self._output is not None:
@@ -296,6 +326,13 @@ class LocalMedia:
 
     async def _stop_audio(self) -> None:
         await self._cancel_pump("audio")
+        if self._voice_tap is not None:
+            self._voice_tap()
+            self._voice_tap = None
+        if self._voice_source is not None:
+            self._voice_source.stop()
+            self._voice_source = None
+            self.voice_processor = None
         if self._audio_source is not None:
             self._audio_source.stop()
             self._audio_source = None

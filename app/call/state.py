@@ -121,6 +121,18 @@ class ConnectionQuality(StrEnum):
     EXCELLENT = "excellent"
 
 
+class AudioProfile(StrEnum):
+    """How a call uses the microphone (Stream's per-call ``audioConfigurationPolicy``).
+
+    ``BROADCASTER``: a person talking near speakers — the microphone goes through echo
+    cancellation and noise suppression (:mod:`app.media.voice_processing`). ``VIEWER``:
+    playout only — the microphone is never sent to this call, whatever the mute button
+    says. A call without a profile sends the microphone as it is (files, bots, tests)."""
+
+    BROADCASTER = "broadcaster"
+    VIEWER = "viewer"
+
+
 @dataclass(frozen=True, slots=True)
 class Reaction:
     """A passing reaction on a participant's tile (Stream's ``CallParticipantState.reaction``):
@@ -236,6 +248,7 @@ class CallState:
     is_audio_suspended: bool = False
     audio_playout_volume: float = 1.0
     is_on_hold: bool = False  # this client put the call on hold (``Call.set_on_hold``)
+    audio_profile: AudioProfile | None = None  # ``Call.set_audio_profile``; None: unprocessed
 
     @property
     def local_participant(self) -> CallParticipantState | None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from app.call import (
     ActiveCalls,
+    AudioProfile,
     Call,
     CallError,
     CallState,
@@ -101,6 +102,10 @@ class VideoClient:
         self._incoming_listeners: list[IncomingCallsListener] = []
         self._missed_listeners: list[MissedCallListener] = []
         self.on_connection_state_changed: Callable[[ConnectionState], None] | None = None
+        # Stream's audioConfigurationPolicy default: calls made from now on start with it
+        # (``Call.set_audio_profile`` overrides it per call); None sends the microphone
+        # unprocessed, as bots and tests with file media want.
+        self.default_audio_profile: AudioProfile | None = None
 
     # --- sign-in ----------------------------------------------------------------------
 
@@ -203,6 +208,7 @@ class VideoClient:
         cid = f"{call_type}:{call_id}"
         if cid not in self._calls:
             call = Call(_Host(self), call_type, call_id)
+            call.set_audio_profile(self.default_audio_profile)
             call.subscribe(self._on_call_state)
             self._calls[cid] = call
         return self._calls[cid]
