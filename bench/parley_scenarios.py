@@ -101,6 +101,7 @@ async def one_to_one(
         "latency_ms_p50": _mean([s["latency_ms_p50"] for s in summaries.values()]),
         "latency_ms_p95": _mean([s["latency_ms_p95"] for s in summaries.values()]),
         "psnr_db": _mean([s["psnr_db_mean"] for s in summaries.values()]),
+        "ssim": _mean([s["ssim_mean"] for s in summaries.values()]),
         "video_bitrate_kbps": _mean([_window_bitrate_kbps(b, start, end) for b in bots.values()]),
         "max_gap_ms": max_gap_ms,
         "freezes": sum(s["freezes"] for s in summaries.values()),

@@ -39,6 +39,7 @@ _ONE_TO_ONE_ROWS = [
     ("latency p50 ms", "latency_ms_p50"),
     ("latency p95 ms", "latency_ms_p95"),
     ("PSNR dB (luma, below stamp)", "psnr_db"),
+    ("SSIM (luma, below stamp)", "ssim"),
     ("video bitrate kbps / stream", "video_bitrate_kbps"),
     ("longest frame gap ms", "max_gap_ms"),
     ("freezes (gaps > 200 ms)", "freezes"),
@@ -94,6 +95,7 @@ def report(results: dict[str, Any]) -> None:
             in (
                 "video_bitrate_kbps",
                 "psnr_db",
+                "ssim",
                 "cpu_cores_per_participant",
                 "latency_ms_p95",
                 "received_fps",

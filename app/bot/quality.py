@@ -1,4 +1,4 @@
-"""Received-video quality against the source file: PSNR of the luma plane.
+"""Received-video quality against the source file: PSNR and SSIM of the luma plane.
 
 The receiver reads each frame's source index from its stamp (``frame_stamp``) and compares
 it with the same frame of the file, stamped the same way, below the stamp rows.
@@ -12,12 +12,37 @@ import av
 import numpy as np
 
 from app.bot.frame_stamp import STAMP_HEIGHT_PX, luma_of
+from app.media.video_sources import import_cv2
 
 
 def psnr_db(a: np.ndarray, b: np.ndarray) -> float:
     """PSNR in dB of two uint8 arrays of one shape (peak 255); ``inf`` when identical."""
     mse = float(np.mean((a.astype(np.float32) - b.astype(np.float32)) ** 2))
     return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+# SSIM constants of Wang, Bovik, Sheikh and Simoncelli (IEEE TIP 2004): an 11x11 Gaussian
+# window with sigma 1.5, K1 = 0.01, K2 = 0.03, dynamic range L = 255.
+_SSIM_C1 = (0.01 * 255) ** 2
+_SSIM_C2 = (0.03 * 255) ** 2
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean SSIM of two uint8 luma planes of one shape (1.0 when identical), as Wang et
+    al. 2004 define it; the window is the paper's Gaussian, computed with OpenCV."""
+    cv2 = import_cv2()
+    x, y = a.astype(np.float32), b.astype(np.float32)
+
+    def blur(image: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(image, (11, 11), 1.5, borderType=cv2.BORDER_REFLECT)
+
+    mu_x, mu_y = blur(x), blur(y)
+    var_x = blur(x * x) - mu_x * mu_x
+    var_y = blur(y * y) - mu_y * mu_y
+    cov = blur(x * y) - mu_x * mu_y
+    numerator = (2 * mu_x * mu_y + _SSIM_C1) * (2 * cov + _SSIM_C2)
+    denominator = (mu_x * mu_x + mu_y * mu_y + _SSIM_C1) * (var_x + var_y + _SSIM_C2)
+    return float(np.mean(numerator / denominator))
 
 
 class ReferenceVideo:
@@ -54,14 +79,19 @@ class ReferenceVideo:
         assert self._current is not None
         return self._current
 
-    def compare(self, frame: av.VideoFrame, index: int) -> float | None:
-        """PSNR (dB) of a received frame against source frame ``index`` below the stamp;
-        ``None`` when the sizes differ (the sender scaled the picture)."""
+    def compare(
+        self, frame: av.VideoFrame, index: int, *, with_ssim: bool = False
+    ) -> tuple[float, float | None] | None:
+        """(PSNR dB, SSIM or None) of a received frame against source frame ``index``
+        below the stamp; SSIM only ``with_ssim`` (it costs ~10x PSNR). ``None`` when the
+        sizes differ (the sender scaled the picture)."""
         source = self.luma(index)
         received = luma_of(frame)
         if source.shape != received.shape:
             return None
-        return psnr_db(received[STAMP_HEIGHT_PX:], source[STAMP_HEIGHT_PX:])
+        below_received, below_source = received[STAMP_HEIGHT_PX:], source[STAMP_HEIGHT_PX:]
+        similarity = ssim(below_received, below_source) if with_ssim else None
+        return psnr_db(below_received, below_source), similarity
 
     def close(self) -> None:
         if self._container is not None:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from app.bot.frame_stamp import STAMP_HEIGHT_PX, read_stamp
-from app.bot.quality import ReferenceVideo, psnr_db
+from app.bot.quality import ReferenceVideo, psnr_db, ssim
 from bench.chromium.driver import ChromiumPage
 from bench.processes import tree_cpu_seconds, tree_pss_kib
 
@@ -41,9 +41,11 @@ async def _measure(page: ChromiumPage, seconds: float, drain: list[dict[str, Any
     return report
 
 
-def _psnr_of_samples(samples: list[dict[str, Any]], reference_path: Path) -> list[float]:
-    """PSNR (dB) of each sampled luma plane against the source frame its stamp names,
-    below the stamp rows, exactly as the bots compare (``app.bot.quality``)."""
+def _quality_of_samples(
+    samples: list[dict[str, Any]], reference_path: Path
+) -> tuple[list[float], list[float]]:
+    """(PSNR dB, SSIM) of each sampled luma plane against the source frame its stamp
+    names, below the stamp rows, exactly as the bots compare (``app.bot.quality``)."""
     decoded = []
     for sample in samples:
         raw = np.frombuffer(base64.b64decode(sample["luma_b64"]), np.uint8)
@@ -51,14 +53,19 @@ def _psnr_of_samples(samples: list[dict[str, Any]], reference_path: Path) -> lis
         index, _ = read_stamp(luma)
         decoded.append((index, luma))
     reference = ReferenceVideo(str(reference_path))
+    psnr: list[float] = []
+    similarity: list[float] = []
     try:
-        out = []
         # in index order the reference decodes each source frame at most once
         for index, luma in sorted(decoded, key=lambda pair: pair[0] % reference.frame_count):
             source = reference.luma(index)
             if source.shape == luma.shape:
-                out.append(psnr_db(luma[STAMP_HEIGHT_PX:], source[STAMP_HEIGHT_PX:]))
-        return [p for p in out if np.isfinite(p)]
+                below, source_below = luma[STAMP_HEIGHT_PX:], source[STAMP_HEIGHT_PX:]
+                value = psnr_db(below, source_below)
+                if np.isfinite(value):
+                    psnr.append(value)
+                similarity.append(ssim(below, source_below))
+        return psnr, similarity
     finally:
         reference.close()
 
@@ -86,7 +93,7 @@ async def one_to_one(
     report = await _measure(page, seconds, samples)
     await page.evaluate("bench.stop()")
     receivers = report["receivers"]
-    psnr = _psnr_of_samples(samples, reference)
+    psnr, similarity = _quality_of_samples(samples, reference)
 
     def receiver_mean(key: str) -> float | None:
         return _mean([r[key] for r in receivers if r[key] is not None])
@@ -98,6 +105,7 @@ async def one_to_one(
         "latency_ms_p50": receiver_mean("capture_to_present_ms_p50"),
         "latency_ms_p95": receiver_mean("capture_to_present_ms_p95"),
         "psnr_db": _mean(psnr),
+        "ssim": _mean(similarity),
         "video_bitrate_kbps": report["video_bitrate_bps_per_stream"] / 1000,
         "max_gap_ms": max(r["max_gap_ms"] for r in receivers),
         "freezes": sum(r["freezes"] for r in receivers),
