@@ -4,16 +4,13 @@ session runs in its own process under ``xvfb-run`` (``xvfb_screen_share_session.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.fixtures.xvfb import run_xvfb_session
+
 SCREEN = (1280, 800)
 MIN_PSNR_DB = 30.0
 SCREENSHOTS = (
@@ -33,27 +30,9 @@ def test_a_shared_xvfb_screen_arrives_at_its_resolution_and_matches_a_grab(
     out.mkdir(parents=True, exist_ok=True)
     for name in SCREENSHOTS:
         (out / name).unlink(missing_ok=True)  # only this run's screenshots count
-    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
-    env["PYTHONPATH"] = str(REPO)
-    result = subprocess.run(
-        [
-            "xvfb-run",
-            "-a",
-            "-s",
-            f"-screen 0 {SCREEN[0]}x{SCREEN[1]}x24",
-            sys.executable,
-            str(Path(__file__).with_name("xvfb_screen_share_session.py")),
-            str(out),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    summary = run_xvfb_session(
+        Path(__file__).with_name("xvfb_screen_share_session.py"), str(out), screen=SCREEN
     )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
-    assert result.returncode == 0 and lines, result.stderr[-4000:]
-    summary = json.loads(lines[-1].removeprefix("RESULT "))
     print(f"screen share on Xvfb: {summary}")
     assert summary["platform"] == "xcb"
     assert summary["received"] and summary["sharing_at_grace"], summary
