@@ -22,12 +22,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app.call import LocalMedia
 from app.client import VideoClient
 from app.protocol import TrackType
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.video_match import SourceClip, best_match, load_clip
-from tests.fixtures.qt import OFFSCREEN_NOISE, complete
+from tests.fixtures.qt import OFFSCREEN_NOISE
 from tests.ui.helpers import grab_rgb
 from ui.home_window import HomeWindow
 from ui.participant_view import ParticipantView
@@ -51,13 +50,6 @@ def vtest_clip(vtest_avi: Path) -> SourceClip:
 
 
 @pytest.fixture
-def e2e_artifacts(artifacts_root: Path) -> Path:
-    path = artifacts_root / "e2e"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
 def bot(coordinator, vtest_avi: Path, speech_wav: Path, tmp_path: Path) -> Iterator[BotProcess]:
     """The bot, already joining ``default:CALL_ID``; it is always ended at teardown."""
     process = BotProcess.start(
@@ -75,21 +67,9 @@ def bot(coordinator, vtest_avi: Path, speech_wav: Path, tmp_path: Path) -> Itera
 
 
 @pytest.fixture
-def gui_client(
-    qtbot: QtBot, qt_loop: qasync.QEventLoop, coordinator, vtest_avi: Path, speech_wav: Path
-) -> Iterator[VideoClient]:
+def gui_client(sign_in: Callable[..., VideoClient], file_media) -> VideoClient:
     """The desktop user's engine, signed in as a guest with file media and no speaker."""
-    media = LocalMedia(video_file=str(vtest_avi), audio_file=str(speech_wav), audio_output="null")
-    client = complete(
-        qtbot,
-        qt_loop,
-        VideoClient.sign_in_guest(
-            coordinator.url, "Ada Lovelace", user_id="ada", local_media=media
-        ),
-        timeout_s=20,
-    )
-    yield client
-    complete(qtbot, qt_loop, client.disconnect(), timeout_s=20)
+    return sign_in("Ada Lovelace", "ada", file_media())
 
 
 def _wait(qtbot: QtBot, bot: BotProcess, condition: Callable[[], bool], timeout_ms: int) -> None:

@@ -11,18 +11,17 @@ on screen again. Screenshots go to ``<artifacts>/e2e``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import qasync
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from app.call import Call, CallState, LocalMedia
+from app.call import Call, CallState
 from app.client import VideoClient
 from tests.e2e.bot_process import BotProcess
-from tests.fixtures.qt import OFFSCREEN_NOISE, complete
+from tests.fixtures.qt import OFFSCREEN_NOISE
 from tests.ui.conftest import OFFSCREEN_WINDOW_NOISE
 from ui.application import MULTI_CALL_OPTIONS
 from ui.call_container import CallContainer
@@ -39,31 +38,8 @@ EVENT_TIMEOUT_MS = 20_000
 
 
 @pytest.fixture
-def e2e_artifacts(artifacts_root: Path) -> Path:
-    path = artifacts_root / "e2e"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def gui_client(
-    qtbot: QtBot, qt_loop: qasync.QEventLoop, coordinator, vtest_avi: Path, speech_wav: Path
-) -> Iterator[VideoClient]:
-    media = LocalMedia(video_file=str(vtest_avi), audio_file=str(speech_wav), audio_output="null")
-    client = complete(
-        qtbot,
-        qt_loop,
-        VideoClient.sign_in_guest(
-            coordinator.url,
-            "Ada Lovelace",
-            user_id=GUI_USER,
-            local_media=media,
-            **MULTI_CALL_OPTIONS,
-        ),
-        20,
-    )
-    yield client
-    complete(qtbot, qt_loop, client.disconnect(), timeout_s=20)
+def gui_client(sign_in: Callable[..., VideoClient], file_media) -> VideoClient:
+    return sign_in("Ada Lovelace", GUI_USER, file_media(), **MULTI_CALL_OPTIONS)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ to ``<artifacts>/e2e``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,38 +41,14 @@ SHORT_RING_MS = 1500  # the missed-call test's ring timeout (call settings overr
 
 
 @pytest.fixture
-def e2e_artifacts(artifacts_root: Path) -> Path:
-    path = artifacts_root / "e2e"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _sign_in(
-    qtbot: QtBot, loop: qasync.QEventLoop, url: str, name: str, user_id: str, media: LocalMedia
-) -> VideoClient:
-    return complete(
-        qtbot, loop, VideoClient.sign_in_guest(url, name, user_id=user_id, local_media=media), 20
-    )
+def gui_client(sign_in: Callable[..., VideoClient], file_media) -> VideoClient:
+    return sign_in("Ada Lovelace", GUI_USER, file_media())
 
 
 @pytest.fixture
-def gui_client(
-    qtbot: QtBot, qt_loop: qasync.QEventLoop, coordinator, vtest_avi: Path, speech_wav: Path
-) -> Iterator[VideoClient]:
-    media = LocalMedia(video_file=str(vtest_avi), audio_file=str(speech_wav), audio_output="null")
-    client = _sign_in(qtbot, qt_loop, coordinator.url, "Ada Lovelace", GUI_USER, media)
-    yield client
-    complete(qtbot, qt_loop, client.disconnect(), timeout_s=20)
-
-
-@pytest.fixture
-def eve(qtbot: QtBot, qt_loop: qasync.QEventLoop, coordinator) -> Iterator[VideoClient]:
+def eve(sign_in: Callable[..., VideoClient]) -> VideoClient:
     """A second person in this process, without devices (the rings need no media)."""
-    client = _sign_in(
-        qtbot, qt_loop, coordinator.url, "Eve Example", "eve", LocalMedia(audio_output="null")
-    )
-    yield client
-    complete(qtbot, qt_loop, client.disconnect(), timeout_s=20)
+    return sign_in("Eve Example", "eve", LocalMedia(audio_output="null"))
 
 
 @pytest.fixture
