@@ -26,6 +26,7 @@ from app.call.ringing import CallRinging
 from app.call.screen_share import CallScreenShare
 from app.call.state import AudioProfile, CallState, CallStatus, DisconnectReason
 from app.media import FrameSink, apply_ice_policy
+from app.media.webrtc import existing_shared_encoding
 from app.protocol import (
     CallAcceptedEvent,
     CallEndedEvent,
@@ -140,10 +141,18 @@ class Call(
 
     def local_stats(self) -> dict[str, Any]:
         """What the local media stage reports about itself, beside the W3C stats:
-        ``{"video_filter": FilterChainStats as a dict, or None while the camera is off}``
-        (frame counts, ``filter_ms``, ``segmentation_ms``, mask reuses)."""
-        chain = self._host.local_media.video_filter_chain
-        return {"video_filter": asdict(chain.stats()) if chain is not None else None}
+        ``{"video_filter": FilterChainStats as a dict, or None while the camera is off,
+        "video_encoding": SharedEncoding.stats() of the camera, or None before a peer
+        sends it}`` (filter: frame counts, ``filter_ms``, ``segmentation_ms``, mask
+        reuses; encoding: senders, detached senders, frames encoded and sent)."""
+        media = self._host.local_media
+        chain = media.video_filter_chain
+        stream_id = media.camera_stream_id
+        shared = existing_shared_encoding(stream_id) if stream_id is not None else None
+        return {
+            "video_filter": asdict(chain.stats()) if chain is not None else None,
+            "video_encoding": shared.stats() if shared is not None else None,
+        }
 
     # --- coordinator commands ---------------------------------------------------------
 

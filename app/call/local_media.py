@@ -298,6 +298,13 @@ class LocalMedia:
         preview = self.relay.subscribe(self._video_source, buffered=False)
         self._pumps["video"] = asyncio.create_task(self.preview_sink.consume(preview))
 
+    @property
+    def camera_stream_id(self) -> int | None:
+        """The tagged stream id of the camera's pictures while it runs (its senders share
+        one encoder under it: ``app.media.webrtc.shared_encoding``), else None."""
+        source = self._video_source
+        return source.stream_id if isinstance(source, TaggedVideoTrack) else None
+
     async def _restart_video(self) -> None:
         async with self._lock:
             await self._stop_video()

@@ -15,7 +15,11 @@ from app.media.webrtc.frame_tags import FrameTag, TaggedVideoTrack, frame_tag
 from app.media.webrtc.install import current_video_policy, install_parley_webrtc
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError
-from app.media.webrtc.shared_encoding import SharedEncoding, shared_encoding_for
+from app.media.webrtc.shared_encoding import (
+    SharedEncoding,
+    existing_shared_encoding,
+    shared_encoding_for,
+)
 from app.media.webrtc.vp8_compressor import Vp8Compressor
 from app.media.webrtc.vp8_encoder import LibvpxVp8Encoder
 
@@ -30,6 +34,7 @@ __all__ = [
     "Vp8Compressor",
     "VpxError",
     "current_video_policy",
+    "existing_shared_encoding",
     "frame_tag",
     "install_parley_webrtc",
     "shared_encoding_for",

@@ -15,9 +15,14 @@ The rules that keep every receiver decodable:
 - A sender that cannot follow (it skipped a picture: its relay proxy is unbuffered, so a
   slow sender gets the newest picture) is *detached*: it encodes on its own again, as
   aiortc would, starting with a keyframe for its receiver alone. Asking everyone for a
-  keyframe instead loops under load: a big keyframe makes the next sender late, which
-  asks for the next keyframe (seen with 1080p screen shares). It rejoins on the next
-  keyframe the group encodes for a picture it is given (a new peer's or a PLI's).
+  keyframe at once instead loops under load: a big keyframe makes the next sender late,
+  which asks for the next keyframe (seen with 1080p screen shares). It rejoins on a
+  keyframe the group encodes for a picture it is given: a new peer's, a PLI's, or one
+  forced for it at most every ``REJOIN_KEYFRAME_INTERVAL`` pictures. When every sender
+  is detached the group encodes nothing, so the first to ask once that interval has
+  passed makes the group's keyframe itself. (Without this, two senders that both
+  stumbled while a mesh call started stayed detached for the whole call: each picture
+  was encoded once per peer again, as the benchmark's encoder counters showed.)
 - A keyframe request (PLI/FIR) from a receiver of the group makes the next picture a
   keyframe; a detached sender's request goes to its own encoder.
 - The bitrate is the lowest of the grouped senders' targets (each held within the call
@@ -37,6 +42,8 @@ from app.media.webrtc.frame_tags import FrameTag
 from app.media.webrtc.vp8_compressor import Vp8Compressor
 
 CACHED_FRAMES = 30  # a second at 30 fps: senders asking for older pictures detach
+# Pictures between keyframes forced to bring detached senders back (2 s at 30 fps).
+REJOIN_KEYFRAME_INTERVAL = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,7 @@ class SharedEncoding:
         self._cache: OrderedDict[int, _Encoded] = OrderedDict()
         self._last_index: int | None = None
         self._keyframe_next = False
+        self._last_key_index: int | None = None
         self._members: weakref.WeakKeyDictionary[object, _Member] = weakref.WeakKeyDictionary()
         self.frames_sent = 0  # group-encoded frames handed to senders, each sender counted
         self.detachments = 0  # times a sender fell out of step and encoded on its own
@@ -76,6 +84,22 @@ class SharedEncoding:
     def detached_count(self) -> int:
         with self._lock:
             return sum(m.own is not None for m in self._members.values())
+
+    def stats(self) -> dict[str, int]:
+        """Counters for diagnosis: ``senders`` and ``detached`` now; since creation the
+        group's ``frames_encoded`` and ``keyframes_encoded``, the ``frames_sent`` from
+        them (each sender counted), ``detachments`` and ``rejoins``."""
+        with self._lock:
+            detached = sum(m.own is not None for m in self._members.values())
+            return {
+                "senders": len(self._members),
+                "detached": detached,
+                "frames_encoded": self.compressor.frames_encoded,
+                "keyframes_encoded": self.compressor.keyframes_encoded,
+                "frames_sent": self.frames_sent,
+                "detachments": self.detachments,
+                "rejoins": self.rejoins,
+            }
 
     def join(self, member: object, bitrate_bps: int) -> None:
         """Make ``member`` (a sender's encoder) one of the senders; idempotent."""
@@ -102,16 +126,19 @@ class SharedEncoding:
                 return b""
             encoded = self._cache.get(tag.index)
             if state.own is not None:
-                if encoded is None or not encoded.is_key:
-                    own = state.own  # detached: encode below, outside the group's lock
-                else:
+                own = state.own  # detached: encode below, outside the group's lock
+                if self._may_rejoin(tag.index, encoded):
                     state.own.close()
                     state.own = None
                     self.rejoins += 1
+                    if encoded is None:
+                        self._keyframe_next = True  # the picture below is the way back
+                elif self._attached_count() and self._group_keyframe_due(tag.index):
+                    self._keyframe_next = True  # the group's next picture brings it back
             if state.own is None:
                 if keyframe_requested:
                     self._keyframe_next = True
-                if encoded is None and (self._last_index is None or tag.index > self._last_index):
+                if encoded is None and self._is_new(tag.index):
                     # A new member joining a running stream needs a keyframe.
                     joining = state.last_sent is None and self._last_index is not None
                     encoded = self._encode(tag, frame, keyframe=joining)
@@ -124,11 +151,39 @@ class SharedEncoding:
                 # Out of step: from now on this sender encodes on its own.
                 own = state.own = Vp8Compressor()
                 self.detachments += 1
+                if self._group_keyframe_due(tag.index):
+                    self._keyframe_next = True
             state.last_sent = tag.index
         data, _ = own.compress(
             frame, tag.pts_90k, keyframe=keyframe_requested, bitrate_bps=bitrate_bps
         )
         return data
+
+    def _is_new(self, index: int) -> bool:
+        return self._last_index is None or index > self._last_index
+
+    def _attached_count(self) -> int:
+        return sum(m.own is None for m in self._members.values())
+
+    def _group_keyframe_due(self, index: int) -> bool:
+        """Whether a keyframe to bring detached senders back may be forced at picture
+        ``index``: at most one per ``REJOIN_KEYFRAME_INTERVAL`` pictures, so a loaded
+        machine is not sent into a keyframe storm."""
+        return self._last_key_index is None or index - self._last_key_index >= (
+            REJOIN_KEYFRAME_INTERVAL
+        )
+
+    def _may_rejoin(self, index: int, encoded: _Encoded | None) -> bool:
+        """A detached sender comes back with a group keyframe: one already encoded for
+        picture ``index``, or one the group is about to encode for it — a keyframe is
+        pending, or no sender is left in the group (it would never encode another)."""
+        if encoded is not None:
+            return encoded.is_key
+        if not self._is_new(index):
+            return False
+        return self._keyframe_next or (
+            not self._attached_count() and self._group_keyframe_due(index)
+        )
 
     def _encode(self, tag: FrameTag, frame: VideoFrame, *, keyframe: bool) -> _Encoded:
         bitrate_bps = min(m.bitrate_bps for m in self._members.values() if m.own is None)
@@ -139,6 +194,8 @@ class SharedEncoding:
             bitrate_bps=bitrate_bps,
         )
         self._keyframe_next = False
+        if is_key:
+            self._last_key_index = tag.index
         encoded = _Encoded(data, is_key, self._last_index)
         self._last_index = tag.index
         self._cache[tag.index] = encoded
@@ -149,6 +206,12 @@ class SharedEncoding:
 
 _registry_lock = threading.Lock()
 _registry: weakref.WeakValueDictionary[int, SharedEncoding] = weakref.WeakValueDictionary()
+
+
+def existing_shared_encoding(stream_id: int) -> SharedEncoding | None:
+    """The shared encoder of tagged stream ``stream_id`` if a sender made one, else None."""
+    with _registry_lock:
+        return _registry.get(stream_id)
 
 
 def shared_encoding_for(stream_id: int) -> SharedEncoding:

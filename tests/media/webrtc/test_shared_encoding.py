@@ -25,6 +25,7 @@ from app.media.webrtc import (
     frame_tag,
     install_parley_webrtc,
 )
+from app.media.webrtc.shared_encoding import REJOIN_KEYFRAME_INTERVAL
 from tests.media.signal_checks import psnr_db, wait_until
 
 WIDTH, HEIGHT = 640, 480
@@ -105,6 +106,38 @@ def test_a_sender_out_of_step_encodes_alone_until_the_next_keyframe(source_frame
     assert shared.detachments == 1 and shared.rejoins == 1 and shared.detached_count() == 0
     assert shared.compressor.keyframes_encoded == 2  # the first picture and the PLI's
     assert shared.compressor.frames_encoded == 30
+
+
+def test_senders_that_all_fell_out_of_step_come_back_to_one_encode(source_frames) -> None:
+    """Two senders both skip a picture (a loaded start of a mesh call): both detach, the
+    group encodes nothing, and once ``REJOIN_KEYFRAME_INTERVAL`` pictures have passed
+    since its last keyframe the first to ask makes the group's keyframe: one encode per
+    picture again, and both receivers decode throughout."""
+    policy = VideoBitratePolicy(1_000_000, WIDTH, HEIGHT)
+    senders = [LibvpxVp8Encoder(policy) for _ in range(2)]
+    decoders = [Vp8Decoder() for _ in senders]
+    pictures = REJOIN_KEYFRAME_INTERVAL + 10
+    for index in range(pictures):
+        frame = source_frames[index % FRAMES]
+        for number, (sender, decoder) in enumerate(zip(senders, decoders, strict=True)):
+            if index == 3 + number:
+                continue  # each sender's relay handed it a newer picture once
+            payloads, timestamp = sender.encode(_tagged(frame, index, STREAM_ID + 4))
+            image = _decode(decoder, payloads, timestamp)
+            assert psnr_db(image, frame.to_ndarray()) > 28, (number, index)
+        if index == REJOIN_KEYFRAME_INTERVAL - 1:
+            shared = senders[0].shared
+            assert shared is not None and shared.detached_count() == 2
+            before = shared.stats()
+
+    shared = senders[0].shared
+    assert shared is not None and shared is senders[1].shared
+    assert shared.detachments == 2 and shared.rejoins == 2 and shared.detached_count() == 0
+    # back to one encode per picture for both: the last 10 pictures, each sent twice
+    after = shared.stats()
+    assert after["frames_encoded"] - before["frames_encoded"] == 10, (before, after)
+    assert after["frames_sent"] - before["frames_sent"] == 20, (before, after)
+    assert after["keyframes_encoded"] == 2, after  # the first picture's and the rejoin's
 
 
 def test_the_same_picture_twice_sends_nothing_new(source_frames) -> None:
