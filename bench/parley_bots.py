@@ -98,9 +98,13 @@ def bot_argv(
     *,
     instrumented: bool,
     stats_json: Path | None = None,
+    paint: bool = True,
 ) -> list[str]:
+    """``paint``: run ``bench.rendering_bot`` (the bot plus the in-call screen painting
+    every video, as the app does) rather than the headless ``app.bot``."""
+    module = "bench.rendering_bot" if paint else "app.bot"
     argv = [
-        sys.executable, "-m", "app.bot", "--server", server_url,
+        sys.executable, "-m", module, "--server", server_url,
         "--call", f"default:{call_id}", "--name", name,
         "--video-file", str(clip), "--audio-file", str(audio), "--control-stdin",
     ]  # fmt: skip

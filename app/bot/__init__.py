@@ -11,7 +11,7 @@ from pathlib import Path
 from app.bot.runner import Bot, BotOptions
 from app.protocol import split_call_cid
 
-__all__ = ["Bot", "BotOptions", "build_parser", "main"]
+__all__ = ["Bot", "BotOptions", "build_parser", "main", "options_from_args", "parse_args"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,33 +52,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``parley bot``'s arguments, checked; ``SystemExit`` with a message when they clash."""
     args = build_parser().parse_args(argv)
+    if args.auto_accept and (args.call or args.ring):
+        raise SystemExit("parley bot: --auto-accept answers whatever rings: no --call/--ring")
+    if not args.auto_accept:
+        if args.call is None:
+            raise SystemExit("parley bot: --call TYPE:ID is required (or --auto-accept)")
+        try:
+            split_call_cid(args.call)
+        except ValueError as exc:
+            raise SystemExit(f"parley bot: --call: {exc}") from exc
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if args.auto_accept and (args.call or args.ring):
-        raise SystemExit("parley bot: --auto-accept answers whatever rings: no --call/--ring")
-    if args.auto_accept:
-        call_type, call_id = "default", ""  # the call comes with the ring
-    else:
-        if args.call is None:
-            raise SystemExit("parley bot: --call TYPE:ID is required (or --auto-accept)")
-        try:
-            call_type, call_id = split_call_cid(args.call)
-        except ValueError as exc:
-            raise SystemExit(f"parley bot: --call: {exc}") from exc
-    return asyncio.run(_run(args, call_type, call_id))
+    return asyncio.run(_run(args))
 
 
-async def _run(args: argparse.Namespace, call_type: str, call_id: str) -> int:
+async def _run(args: argparse.Namespace) -> int:
     server_url = args.server
     if server_url is None:
         from app.server import ensure_local_coordinator
 
         server_url = await ensure_local_coordinator()
-    options = BotOptions(
+    return await Bot(options_from_args(args, server_url)).run()
+
+
+def options_from_args(args: argparse.Namespace, server_url: str) -> BotOptions:
+    """``BotOptions`` from arguments of ``parse_args`` and the coordinator's URL."""
+    # with --auto-accept the call comes with the ring
+    call_type, call_id = split_call_cid(args.call) if args.call else ("default", "")
+    return BotOptions(
         server_url=server_url,
         call_type=call_type,
         call_id=call_id,
@@ -99,4 +110,3 @@ async def _run(args: argparse.Namespace, call_type: str, call_id: str) -> int:
         ring_user_ids=tuple(args.ring),
         auto_accept=args.auto_accept,
     )
-    return await Bot(options).run()

@@ -71,6 +71,11 @@ class Bot:
         self._client: VideoClient | None = None
         self._call: Call | None = None
 
+    @property
+    def call(self) -> Call | None:
+        """The call the bot is in (or entering); None before ``run`` makes it."""
+        return self._call
+
     def _video_transform(self) -> Any:
         if not self.options.stamp_frames:
             return None
