@@ -5,11 +5,15 @@ the loop (GUI) thread. A notification only schedules a repaint (``update()``); Q
 repaints, so when painting is slower than the frame rate frames are dropped, never queued
 (ARCHITECTURE.md, "State flow" 5). The conversion to RGB is done by libswscale through
 ``VideoFrame.reformat`` straight to the painted size in device pixels, so a 720p frame in a
-thumbnail costs a thumbnail's worth of pixels.
+thumbnail costs a thumbnail's worth of pixels. It produces 32-bit pixels in the byte order
+of Qt's ``Format_RGB32``, the format of the window's backing store: swscale's scaled
+yuv420p → BGRA path is about twice as fast as → RGB24 (1.4 vs 3.3 ms for a 1248x702 tile
+here), and Qt then blits the image instead of converting every pixel again on each paint.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -24,6 +28,9 @@ from ui.theme import current_palette
 
 if TYPE_CHECKING:
     import av
+
+# swscale's name for the bytes of QImage.Format_RGB32 (0xffRRGGBB in native order)
+_RGB32_PIXEL_FORMAT = "bgra" if sys.byteorder == "little" else "argb"
 
 
 class FrameSource(Protocol):
@@ -180,10 +187,10 @@ class VideoRenderer(QWidget):
         width_px, height_px = max(2, width_px), max(2, height_px)
         key = (frame, width_px, height_px)
         if key != self._cache_key or self._cache_image is None:
-            rgb = frame.reformat(width=width_px, height=height_px, format="rgb24")
+            rgb = frame.reformat(width=width_px, height=height_px, format=_RGB32_PIXEL_FORMAT)
             plane = rgb.planes[0]  # rows may be padded: pass the plane's own line size
             self._cache_image = QImage(
-                memoryview(plane), width_px, height_px, plane.line_size, QImage.Format.Format_RGB888
+                memoryview(plane), width_px, height_px, plane.line_size, QImage.Format.Format_RGB32
             )
             self._cache_frame = rgb  # the QImage borrows the plane's memory
             self._cache_key = key
