@@ -25,8 +25,9 @@ from app.call.reactions import CallReactions
 from app.call.ringing import CallRinging
 from app.call.screen_share import CallScreenShare
 from app.call.state import AudioProfile, CallState, CallStatus, DisconnectReason
+from app.call.video_subscriptions import CallVideoSubscriptions
 from app.media import FrameSink, apply_ice_policy
-from app.media.webrtc import existing_shared_encoding
+from app.media.webrtc import existing_shared_encoding, stream_layers
 from app.protocol import (
     CallAcceptedEvent,
     CallEndedEvent,
@@ -80,7 +81,13 @@ class CallHost(Protocol):
 
 
 class Call(
-    CallRinging, CallReactions, CallScreenShare, CallAudioSuspension, CallHold, CallAudioProfile
+    CallRinging,
+    CallReactions,
+    CallScreenShare,
+    CallAudioSuspension,
+    CallHold,
+    CallAudioProfile,
+    CallVideoSubscriptions,
 ):
     """A call of type ``call_type`` with id ``call_id`` (``cid`` = ``"type:id"``).
 
@@ -142,16 +149,25 @@ class Call(
     def local_stats(self) -> dict[str, Any]:
         """What the local media stage reports about itself, beside the W3C stats:
         ``{"video_filter": FilterChainStats as a dict, or None while the camera is off,
-        "video_encoding": SharedEncoding.stats() of the camera, or None before a peer
-        sends it}`` (filter: frame counts, ``filter_ms``, ``segmentation_ms``, mask
-        reuses; encoding: senders, detached senders, frames encoded and sent)."""
+        "video_encoding": {"WxH" or "source": SharedEncoding.stats()} of the camera and
+        its layers being sent}`` (filter: frame counts, ``filter_ms``,
+        ``segmentation_ms``, mask reuses; encoding: senders, detached senders, frames
+        encoded and sent, keyframes)."""
         media = self._host.local_media
         chain = media.video_filter_chain
         stream_id = media.camera_stream_id
-        shared = existing_shared_encoding(stream_id) if stream_id is not None else None
+        encodings: dict[str, Any] = {}
+        if stream_id is not None:
+            streams = {"source": stream_id} | {
+                f"{w}x{h}": layer for (w, h), layer in stream_layers(stream_id).items()
+            }
+            for name, sid in streams.items():
+                shared = existing_shared_encoding(sid)
+                if shared is not None:
+                    encodings[name] = shared.stats()
         return {
             "video_filter": asdict(chain.stats()) if chain is not None else None,
-            "video_encoding": shared.stats() if shared is not None else None,
+            "video_encoding": encodings,
         }
 
     # --- coordinator commands ---------------------------------------------------------

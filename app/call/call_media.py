@@ -20,7 +20,7 @@ from app.call.activity import ActivityTracker
 from app.call.local_media import LocalMedia
 from app.call.mesh import MeshTransport
 from app.call.state import AudioProfile, CallState, ConnectionQuality
-from app.media import FrameSink, SwitchableTrack
+from app.media import FrameSink, SwitchableTrack, VideoDimension
 from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class CallMedia:
         else:
             self._paused_peers.discard(session_id)
             _replace_source(link.audio_out, self._audio_for_sender())
-            _replace_source(link.video_out, self._video_for_sender())
+            self._mesh.point_video(session_id)  # at the layer that peer asked for
 
     def apply_playout_volume(self) -> None:
         """Play this call's remote audio at the state's ``audio_playout_volume`` (0 while
@@ -123,6 +123,15 @@ class CallMedia:
         """Make every screen-share sender read ``source`` (one new track per sender), or
         send nothing with ``None``; no renegotiation either way."""
         self._mesh.set_screen_share_source(source or (lambda: None))
+
+    async def send_video_dimension(self, session_id: str, dimension: VideoDimension | None) -> None:
+        """Tell ``session_id`` the size its camera is painted at here (``video_dimension``
+        signal; None: no preference)."""
+        await self._mesh.send_video_dimension(session_id, dimension)
+
+    def video_layer_size(self, session_id: str) -> VideoDimension | None:
+        """What ``session_id`` last asked our camera to be sent at (None: its own size)."""
+        return self._mesh.wanted_dimension(session_id)
 
     async def maybe_offer(self, session_id: str) -> None:
         """Offer to ``session_id`` when this side is the offerer of the pair.

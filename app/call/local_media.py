@@ -226,10 +226,12 @@ class LocalMedia:
 
     def video_track_for_sender(self) -> MediaStreamTrack | None:
         """A new relay proxy of the camera for one sender, or ``None`` when off.
-        Unbuffered: a sender that falls behind gets the newest frame, not a queue."""
+        Buffered: a sender a few frames behind sends every picture in order, and so
+        stays in step with the other senders of one shared encoder; the sender's
+        ``LayeredVideoTrack`` skips pictures that have grown too old."""
         if not self.camera_enabled or self._video_source is None:
             return None
-        return self.relay.subscribe(self._video_source, buffered=False)
+        return self.relay.subscribe(self._video_source, buffered=True)
 
     def audio_track_for_sender(self) -> MediaStreamTrack | None:
         """A new relay proxy of the microphone for one sender, or ``None`` when muted."""

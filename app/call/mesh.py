@@ -23,6 +23,11 @@ bundled; when the answer then moves the video onto the audio's transport, that s
 transceiver is skipped and its sender never starts (aiortc 1.16,
 ``RTCPeerConnection.__createTransceiver`` / ``setRemoteDescription``).
 
+Each camera sender reads a :class:`~app.media.LayeredVideoTrack`: the remote side tells
+(a ``video_dimension`` signal) the size it paints this side's camera at, and the sender
+sends the layer that fits it (:mod:`app.media.video_layers`). Preferences that arrive
+before the link exists are kept for it.
+
 Parley's aiortc components (:mod:`app.media.webrtc`: VP8 that follows REMB without
 restarting, frames complete on the RTP marker bit, the call type's target bitrate as the
 start and cap) are installed when a transport is made, before any peer connection.
@@ -46,7 +51,14 @@ from aiortc import (
 )
 
 from app.call.background import spawn
-from app.media import FrameSink, SwitchableTrack, VideoBitratePolicy, install_parley_webrtc
+from app.media import (
+    FrameSink,
+    LayeredVideoTrack,
+    SwitchableTrack,
+    VideoBitratePolicy,
+    VideoDimension,
+    install_parley_webrtc,
+)
 from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
@@ -63,6 +75,7 @@ class PeerLink:
     audio_out: SwitchableTrack
     video_out: SwitchableTrack
     screen_share_out: SwitchableTrack
+    video_layer: LayeredVideoTrack | None = None  # the camera source video_out reads
     video_in: FrameSink = field(default_factory=FrameSink)
     screen_share_in: FrameSink = field(default_factory=FrameSink)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -108,6 +121,8 @@ class MeshTransport:
         self._audio_source: Callable[[], MediaStreamTrack | None] = lambda: None
         self._video_source: Callable[[], MediaStreamTrack | None] = lambda: None
         self._screen_share_source: Callable[[], MediaStreamTrack | None] = lambda: None
+        # what each remote session paints our camera at (its video_dimension signals)
+        self._wanted_dimensions: dict[str, VideoDimension | None] = {}
 
     @property
     def session_ids(self) -> list[str]:
@@ -142,7 +157,44 @@ class MeshTransport:
         self._audio_source, self._video_source = audio, video
         for link in self._links.values():
             _swap(link.audio_out, audio())
-            _swap(link.video_out, video())
+            self._point_video(link)
+
+    def wanted_dimension(self, session_id: str) -> VideoDimension | None:
+        """The size ``session_id`` paints our camera at, as it last said (None: unknown
+        or no preference: the camera's own size is sent)."""
+        return self._wanted_dimensions.get(session_id)
+
+    def video_layer(self, session_id: str) -> LayeredVideoTrack | None:
+        """The layered camera track the sender to ``session_id`` reads, if any."""
+        link = self._links.get(session_id)
+        return link.video_layer if link else None
+
+    async def send_video_dimension(self, session_id: str, dimension: VideoDimension | None) -> None:
+        """Tell ``session_id`` the size we paint its camera at (None: no preference)."""
+        await self._send_signal(
+            session_id,
+            SignalPayload(
+                kind="video_dimension",
+                width=dimension.width if dimension else None,
+                height=dimension.height if dimension else None,
+            ),
+        )
+
+    def point_video(self, session_id: str) -> None:
+        """Make the camera sender to ``session_id`` read a new track of the current
+        source, at the layer that session asked for (after a pause, e.g. hold)."""
+        link = self._links.get(session_id)
+        if link is not None:
+            self._point_video(link)
+
+    def _point_video(self, link: PeerLink) -> None:
+        source = self._video_source()
+        link.video_layer = (
+            LayeredVideoTrack(source, self._wanted_dimensions.get(link.session_id))
+            if source is not None
+            else None
+        )
+        _swap(link.video_out, link.video_layer)
 
     async def connect_to(self, session_id: str) -> None:
         """Offer a connection to ``session_id`` (this side is the pair's offerer)."""
@@ -173,6 +225,16 @@ class MeshTransport:
                 log.warning("ignoring an answer from %s: no offer pending", from_session_id)
                 return
             await existing.pc.setRemoteDescription(RTCSessionDescription(signal.sdp, "answer"))
+        elif signal.kind == "video_dimension":
+            wanted = (
+                VideoDimension(signal.width, signal.height)
+                if signal.width is not None and signal.height is not None
+                else None
+            )
+            self._wanted_dimensions[from_session_id] = wanted
+            existing = self._links.get(from_session_id)
+            if existing is not None and existing.video_layer is not None:
+                existing.video_layer.set_wanted(wanted)
         else:
             log.debug("ignoring signal %s from %s", signal.kind, from_session_id)
 
@@ -185,9 +247,11 @@ class MeshTransport:
         for task in link.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        link.audio_out.set_source(None)
-        link.video_out.set_source(None)
-        _swap(link.screen_share_out, None)  # its proxy is ours to stop (set_screen_share_source)
+        # the proxies are ours to stop: a buffered one left registered with its relay
+        # would queue every frame from now on, read by nobody
+        _swap(link.audio_out, None)
+        _swap(link.video_out, None)
+        _swap(link.screen_share_out, None)
         await link.pc.close()
 
     async def close(self) -> None:
@@ -208,7 +272,7 @@ class MeshTransport:
         pc.addTransceiver(link.video_out, direction="sendrecv")
         screen_share = pc.addTransceiver(link.screen_share_out, direction="sendrecv")
         _swap(link.audio_out, self._audio_source())
-        _swap(link.video_out, self._video_source())
+        self._point_video(link)
         _swap(link.screen_share_out, self._screen_share_source())
 
         @pc.on("track")

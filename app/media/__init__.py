@@ -37,6 +37,7 @@ from app.media.ice_policy import apply_ice_policy, loopback_only_active
 from app.media.levels import LevelMeter, SpeakingDetector, rms_level
 from app.media.screen_share_track import ScreenShareProfile, ScreenShareTrack
 from app.media.switchable_track import RelayedSource, SwitchableTrack
+from app.media.video_layers import LayeredVideoTrack, VideoDimension, layer_size
 from app.media.video_sources import CameraVideoTrack, FileVideoTrack
 from app.media.webrtc import VideoBitratePolicy, install_parley_webrtc
 
@@ -56,6 +57,7 @@ __all__ = [
     "FilterUnavailable",
     "FrameSink",
     "GrayscaleFilter",
+    "LayeredVideoTrack",
     "LevelMeter",
     "MediaDeviceError",
     "MediaDeviceInfo",
@@ -67,11 +69,13 @@ __all__ = [
     "SpeakingDetector",
     "SwitchableTrack",
     "VideoBitratePolicy",
+    "VideoDimension",
     "VideoFilter",
     "WavRecorder",
     "apply_ice_policy",
     "available_filters",
     "install_parley_webrtc",
+    "layer_size",
     "list_audio_inputs",
     "list_audio_outputs",
     "list_video_inputs",

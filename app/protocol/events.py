@@ -187,16 +187,26 @@ class CallParticipantHoldEvent(_CallEvent):
     participant: ParticipantResponse
 
 
+MAX_VIDEO_DIMENSION_PX = 16_384  # a 16K display; more is a mistake, not a screen
+
+
 class SignalPayload(BaseModel):
     """A peer-to-peer signalling message (W3C ``RTCSessionDescriptionInit`` /
     ``RTCIceCandidateInit`` shapes). aiortc gathers candidates before it answers, so
-    ``offer``/``answer`` carry complete SDP; ``ice_candidate`` serves peers that trickle."""
+    ``offer``/``answer`` carry complete SDP; ``ice_candidate`` serves peers that trickle.
 
-    kind: Literal["offer", "answer", "ice_candidate", "restart"]
+    ``video_dimension``: the sender paints the addressee's camera at ``width`` x
+    ``height`` device pixels (both absent: no preference), so the addressee sends the
+    video layer that fits (``app.media.video_layers``; Stream's subscriber
+    ``TrackSubscriptionDetails.dimension``)."""
+
+    kind: Literal["offer", "answer", "ice_candidate", "restart", "video_dimension"]
     sdp: str | None = Field(default=None, max_length=200_000)
     candidate: str | None = Field(default=None, max_length=2_000)
     sdp_mid: str | None = None
     sdp_mline_index: int | None = None
+    width: int | None = Field(default=None, ge=1, le=MAX_VIDEO_DIMENSION_PX)
+    height: int | None = Field(default=None, ge=1, le=MAX_VIDEO_DIMENSION_PX)
 
 
 class CallSignalEvent(_CallEvent):

@@ -11,7 +11,13 @@
 """
 
 from app.media.webrtc.bitrate import MIN_VIDEO_BITRATE_BPS, VideoBitratePolicy
-from app.media.webrtc.frame_tags import FrameTag, TaggedVideoTrack, frame_tag
+from app.media.webrtc.frame_tags import (
+    FrameTag,
+    TaggedVideoTrack,
+    frame_tag,
+    layer_stream_id,
+    stream_layers,
+)
 from app.media.webrtc.install import current_video_policy, install_parley_webrtc
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError
@@ -37,5 +43,7 @@ __all__ = [
     "existing_shared_encoding",
     "frame_tag",
     "install_parley_webrtc",
+    "layer_stream_id",
     "shared_encoding_for",
+    "stream_layers",
 ]

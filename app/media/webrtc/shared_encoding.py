@@ -18,7 +18,10 @@ The rules that keep every receiver decodable:
   keyframe at once instead loops under load: a big keyframe makes the next sender late,
   which asks for the next keyframe (seen with 1080p screen shares). It rejoins on a
   keyframe the group encodes for a picture it is given: a new peer's, a PLI's, or one
-  forced for it at most every ``REJOIN_KEYFRAME_INTERVAL`` pictures. When every sender
+  forced for it at most every ``REJOIN_KEYFRAME_INTERVAL`` pictures. A sender joining a
+  running group (a new peer, or a peer moving to this video layer) whose first picture
+  is already encoded as an inter frame sends its own keyframe once and makes the group's
+  next picture a keyframe to join on. When every sender
   is detached the group encodes nothing, so the first to ask once that interval has
   passed makes the group's keyframe itself. (Without this, two senders that both
   stumbled while a mesh call started stayed detached for the whole call: each picture
@@ -149,9 +152,11 @@ class SharedEncoding:
                     self.frames_sent += 1
                     return encoded.data
                 # Out of step: from now on this sender encodes on its own.
+                joining = state.last_sent is None
                 own = state.own = Vp8Compressor()
                 self.detachments += 1
-                if self._group_keyframe_due(tag.index):
+                if joining or self._group_keyframe_due(tag.index):
+                    # a new peer needs a keyframe anyway: the group's next one brings it in
                     self._keyframe_next = True
             state.last_sent = tag.index
         data, _ = own.compress(
