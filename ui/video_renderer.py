@@ -18,7 +18,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -29,6 +29,9 @@ from ui.theme import current_palette
 if TYPE_CHECKING:
     import av
 
+# Below this scale (frame pixels per device pixel) COVER resamples; from it up to 1 it
+# crops at 1:1 instead (at most 15 % more of each side cut off).
+COVER_SNAP_MIN_SCALE = 0.85
 # swscale's name for the bytes of QImage.Format_RGB32 (0xffRRGGBB in native order)
 _RGB32_PIXEL_FORMAT = "bgra" if sys.byteorder == "little" else "argb"
 
@@ -84,6 +87,7 @@ class VideoRenderer(QWidget):
         self._cache_frame: av.VideoFrame | None = None
         self._cache_image: QImage | None = None
         self._painted_frame_count = 0
+        self._render_size_px: tuple[int, int] | None = None
         # Leave the sink when Qt deletes the widget (a parent closing), not only on set_sink.
         self.destroyed.connect(self._subscription.cancel)
 
@@ -150,6 +154,13 @@ class VideoRenderer(QWidget):
         return self._video_enabled and self._sink is not None and self._sink.latest() is not None
 
     @property
+    def render_size_px(self) -> tuple[int, int] | None:
+        """(width, height) in device pixels the last frame was painted at, the cropped
+        part included (COVER); None while the placeholder shows or the widget is hidden.
+        What the sender needs to pick a video layer (``Call.update_subscriptions_partial``)."""
+        return self._render_size_px if self.isVisible() else None
+
+    @property
     def painted_frame_count(self) -> int:
         """Distinct frames converted and painted so far (dropped frames are not counted)."""
         return self._painted_frame_count
@@ -172,11 +183,13 @@ class VideoRenderer(QWidget):
         painter.fillRect(bounds, self._background)
         frame = self._sink.latest() if (self._sink is not None and self._video_enabled) else None
         if frame is None or frame.width <= 0 or frame.height <= 0:
+            self._render_size_px = None
             paint_avatar(painter, bounds, self._placeholder_name, self._placeholder_key)
             return
-        target = _fitted_rect(bounds, frame.width, frame.height, self._fit)
         ratio = self.devicePixelRatioF()
+        target = _fitted_rect(bounds, frame.width, frame.height, self._fit, ratio)
         width_px, height_px = round(target.width() * ratio), round(target.height() * ratio)
+        self._render_size_px = (width_px, height_px)
         image = self._image_for(frame, width_px, height_px)
         if self._mirror:
             painter.translate(bounds.center().x() * 2, 0)
@@ -201,11 +214,22 @@ class VideoRenderer(QWidget):
         self._cache_key = self._cache_frame = self._cache_image = None
 
 
-def _fitted_rect(bounds: QRectF, frame_width: int, frame_height: int, fit: VideoFit) -> QRectF:
+def _fitted_rect(
+    bounds: QRectF, frame_width: int, frame_height: int, fit: VideoFit, pixel_ratio: float = 1.0
+) -> QRectF:
     """The rectangle, centred in ``bounds``, that a ``frame_width``×``frame_height`` frame
-    occupies under ``fit`` (it may overflow ``bounds`` for COVER; the clip crops it)."""
+    occupies under ``fit`` (it may overflow ``bounds`` for COVER; the clip crops it).
+
+    COVER snaps to one frame pixel per device pixel when the exact scale is within
+    ``COVER_SNAP_MIN_SCALE`` of it (a 720p call in a 1248x574 tile): a little more is
+    cropped, the picture is pixel-sharp, and swscale takes its unscaled path (0.3 ms
+    instead of 1.4 ms per 720p frame here)."""
     sx, sy = bounds.width() / frame_width, bounds.height() / frame_height
     scale = max(sx, sy) if fit is VideoFit.COVER else min(sx, sy)
+    if fit is VideoFit.COVER and COVER_SNAP_MIN_SCALE <= scale * pixel_ratio < 1.0:
+        scale = 1.0 / pixel_ratio
     rect = QRectF(0, 0, frame_width * scale, frame_height * scale)
     rect.moveCenter(bounds.center())
+    if scale * pixel_ratio == 1.0:  # whole device pixels: a plain blit, no resampling
+        rect.moveTopLeft(QPointF(round(rect.left()), round(rect.top())))
     return rect

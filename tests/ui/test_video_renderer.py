@@ -118,3 +118,24 @@ def _alive(widget: VideoRenderer) -> bool:
     import shiboken6
 
     return shiboken6.isValid(widget)
+
+
+def test_cover_close_to_the_frame_size_paints_pixel_for_pixel(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    """A 768x576 frame in a 740x500 tile (cover scale 0.96) is cropped at 1:1, not
+    resampled: the painted pixels are the frame's own, centred."""
+    frame = vtest_frames[12]
+    sink = FrameSink()
+    sink.put(frame)
+    renderer = VideoRenderer(corner_radius_px=0)
+    qtbot.addWidget(renderer)
+    renderer.resize(740, 500)
+    renderer.set_sink(sink)
+    renderer.show()
+    painted = grab_rgb(renderer).astype(float)
+    if renderer.devicePixelRatioF() != 1.0:
+        pytest.skip("pixel-for-pixel check written for a device pixel ratio of 1")
+    full = frame.reformat(format="rgb24").to_ndarray().astype(float)
+    left, top = round((768 - 740) / 2), round((576 - 500) / 2)
+    assert np.abs(painted - full[top : top + 500, left : left + 740]).mean() < 1.5
