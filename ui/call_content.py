@@ -29,6 +29,7 @@ from ui.screen_share_controller import ScreenShareController
 from ui.screen_share_stage import ScreenShareStage, SharingBanner
 from ui.theme import current_palette
 from ui.toast import Toast
+from ui.video_subscriptions import VideoSubscriptionReporter
 
 DURATION_TICK_MS = 1000
 _CONTROL_BAR_PX = 80  # the muted hint floats just above the control bar
@@ -97,6 +98,10 @@ class CallContent(QWidget):
             (lambda: media.raw_microphone_level) if media is not None else (lambda: 0.0),
             self,
             bottom_offset_px=_CONTROL_BAR_PX + 16,
+        )
+        # the size each remote camera is painted at, for its sender's choice of layer
+        self.video_subscriptions = VideoSubscriptionReporter(
+            bridge, lambda: self.participants_view.tiles, self
         )
         self._duration_timer = QTimer(self)
         self._duration_timer.setInterval(DURATION_TICK_MS)

@@ -21,7 +21,7 @@ from app.call import (
     DisconnectReason,
     Reaction,
 )
-from app.media import FrameSink
+from app.media import FrameSink, VideoDimension
 from app.protocol import (
     CallResponse,
     CallSettings,
@@ -70,6 +70,8 @@ class ScriptedCall:
         self.running_session_id: str | None = None  # the call's session, as the server says
         self.share_sinks: dict[str, FrameSink] = {}  # screen shares by session id
         self.shared_track: MediaStreamTrack | None = None
+        # what the UI said it paints each remote camera at (update_subscriptions_partial)
+        self.video_dimensions: dict[str, VideoDimension | None] = {}
 
     @property
     def state(self) -> CallState:
@@ -139,6 +141,14 @@ class ScriptedCall:
         self._command("reaction", emoji_code)
         shown = Reaction("reaction", emoji_code, datetime.now(UTC))
         self._change_local(reaction=shown)
+
+    async def update_subscriptions_partial(
+        self, track_type: str, changes: dict[str, VideoDimension | None]
+    ) -> None:
+        """Records the painted sizes (the real call sends the changes to the peers)."""
+        if track_type != "video":
+            raise ValueError(track_type)
+        self.video_dimensions.update(changes)
 
     async def set_hand_raised(self, raised: bool) -> None:
         self._command("hand_raised", raised)

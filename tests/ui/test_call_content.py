@@ -17,6 +17,7 @@ from tests.ui.helpers import grab_rgb
 from tests.ui.scripted_call import ScriptedCall, participant
 from ui.bridge import CallBridge
 from ui.call_content import CallContent, format_duration
+from ui.video_subscriptions import NOT_SHOWN
 
 NAMES = ["Grace Hopper", "Alan Turing", "Barbara Liskov", "Linus", "Margaret Hamilton"]
 
@@ -161,3 +162,26 @@ def test_tiles_do_not_overlap_the_controls(qtbot: QtBot, vtest_frames: list[av.V
     for tile in content.participants_view.tiles:
         top_left = tile.mapTo(content, tile.rect().topLeft())
         assert not QRect(top_left, tile.size()).intersects(controls)
+
+
+def test_the_painted_size_of_each_remote_camera_reaches_the_call(
+    qtbot: QtBot, qt_loop: qasync.QEventLoop, vtest_frames: list[av.VideoFrame]
+) -> None:
+    """The grid's tiles tell the call what they paint each remote camera at (its
+    sender then picks the layer that fits); the self-view is nobody's business."""
+    call = _call(4, vtest_frames)
+    content = _content(qtbot, call)
+    qtbot.waitUntil(lambda: len(call.video_dimensions) == 3, timeout=5000)
+    assert set(call.video_dimensions) == {"p0", "p1", "p2"}
+    ratio = content.devicePixelRatioF()
+    for session_id, dimension in call.video_dimensions.items():
+        tile = content.participants_view.tile(session_id)
+        assert dimension is not None, session_id
+        # COVER fills the tile: the painted frame is at least the tile, in device pixels
+        assert dimension.width >= tile.width() * ratio - 1
+        assert dimension.height >= tile.height() * ratio - 1
+        assert dimension.width < 1200 * ratio  # a grid tile, not the whole window
+    # A participant no visible tile shows (as the spotlight's overflow) is asked for
+    # the smallest layer.
+    content.participants_view.tile("p2").hide()
+    qtbot.waitUntil(lambda: call.video_dimensions["p2"] == NOT_SHOWN, timeout=5000)
