@@ -42,7 +42,7 @@ from app.media.voice_processing import (
     VoiceProcessingUnavailable,
     VoiceProcessor,
 )
-from app.media.webrtc import TaggedVideoTrack
+from app.media.webrtc import OpusPacketTrack, TaggedVideoTrack
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ class LocalMedia:
         self._audio_source: MediaStreamTrack | None = None
         # echo-cancelled microphone, made when a call first asks (voice_track_for_sender)
         self._voice_source: VoiceProcessedTrack | None = None
+        # the microphone (raw or voice-processed) encoded once for every sender
+        self._encoded_audio: dict[MediaStreamTrack, OpusPacketTrack] = {}
         self._voice_tap: Callable[[], None] | None = None
         self._voice_unavailable = False
         self.voice_processor: VoiceProcessor | None = None
@@ -237,7 +239,7 @@ class LocalMedia:
         """A new relay proxy of the microphone for one sender, or ``None`` when muted."""
         if not self.microphone_enabled or self._audio_source is None:
             return None
-        return self.relay.subscribe(self._audio_source, buffered=True)
+        return self.relay.subscribe(self._encoded(self._audio_source), buffered=True)
 
     def voice_track_for_sender(self) -> MediaStreamTrack | None:
         """Like :meth:`audio_track_for_sender`, through echo cancellation and noise
@@ -257,7 +259,16 @@ class LocalMedia:
                 self._voice_tap = self.mixer.add_tap(processor.add_far_end)
                 self._voice_source = VoiceProcessedTrack(self._audio_source, processor)
         source = self._voice_source or self._audio_source
-        return self.relay.subscribe(source, buffered=True)
+        return self.relay.subscribe(self._encoded(source), buffered=True)
+
+    def _encoded(self, source: MediaStreamTrack) -> OpusPacketTrack:
+        """``source`` encoded to Opus once for all the senders that send it (the
+        senders read ``av.Packet``s: :mod:`app.media.webrtc.opus_packets`)."""
+        encoded = self._encoded_audio.get(source)
+        if encoded is None:
+            encoded = OpusPacketTrack(self.relay.subscribe(source, buffered=True))
+            self._encoded_audio[source] = encoded
+        return encoded
 
     async def start_output(self) -> None:
         """Start playing the mix of remote audio (idempotent)."""
@@ -335,6 +346,9 @@ class LocalMedia:
 
     async def _stop_audio(self) -> None:
         await self._cancel_pump("audio")
+        for encoded in self._encoded_audio.values():
+            encoded.stop()
+        self._encoded_audio.clear()
         if self._voice_tap is not None:
             self._voice_tap()
             self._voice_tap = None

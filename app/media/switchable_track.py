@@ -18,9 +18,16 @@ type Frame = av.frame.Frame | av.Packet
 _MIN_SOURCE_GAP_S = 0.001
 
 
-def _copy_frame(frame: av.VideoFrame | av.AudioFrame) -> av.VideoFrame | av.AudioFrame:
-    """A new frame with the same pixels/samples and time base (pts set by the caller)."""
-    copy: av.VideoFrame | av.AudioFrame
+def _copy_frame(
+    frame: av.VideoFrame | av.AudioFrame | av.Packet,
+) -> av.VideoFrame | av.AudioFrame | av.Packet:
+    """A new frame (or encoded packet) with the same pixels/samples/bytes and time base
+    (pts set by the caller)."""
+    copy: av.VideoFrame | av.AudioFrame | av.Packet
+    if isinstance(frame, av.Packet):
+        copy = av.Packet(bytes(frame))
+        copy.time_base = frame.time_base
+        return copy
     if isinstance(frame, av.VideoFrame):
         if frame.format.name == "yuv420p":
             copy = av.VideoFrame.from_ndarray(frame.to_ndarray(), format="yuv420p")
@@ -132,7 +139,7 @@ class SwitchableTrack(MediaStreamTrack):
 
     def _retime(self, frame: Frame, source: MediaStreamTrack) -> Frame:
         if (
-            not isinstance(frame, av.VideoFrame | av.AudioFrame)
+            not isinstance(frame, av.VideoFrame | av.AudioFrame | av.Packet)
             or frame.pts is None
             or frame.time_base is None
         ):

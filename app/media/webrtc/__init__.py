@@ -21,6 +21,7 @@ from app.media.webrtc.frame_tags import (
 from app.media.webrtc.install import current_video_policy, install_parley_webrtc
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError
+from app.media.webrtc.opus_packets import OpusPacketTrack
 from app.media.webrtc.shared_encoding import (
     SharedEncoding,
     existing_shared_encoding,
@@ -34,6 +35,7 @@ __all__ = [
     "FrameTag",
     "LibvpxVp8Encoder",
     "MarkerJitterBuffer",
+    "OpusPacketTrack",
     "SharedEncoding",
     "TaggedVideoTrack",
     "VideoBitratePolicy",

@@ -1,0 +1,58 @@
+"""The microphone is encoded once: an ``OpusPacketTrack`` turns a tone into Opus packets
+that decode back to the tone, with timestamps 20 ms apart, and several senders reading it
+through a relay get the very same packets."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+from aiortc.codecs.opus import OpusDecoder
+from aiortc.contrib.media import MediaRelay
+from aiortc.jitterbuffer import JitterFrame
+
+from app.media import FileAudioTrack
+from app.media.webrtc import OpusPacketTrack
+from tests.media.signal_checks import dominant_frequency_hz
+
+TONE_HZ = 660.0
+PACKETS = 50  # one second
+
+
+async def test_a_tone_comes_back_from_the_packets(tone_wav) -> None:
+    track = OpusPacketTrack(FileAudioTrack(tone_wav(TONE_HZ)))
+    decoder = OpusDecoder()
+    pts: list[int] = []
+    samples: list[np.ndarray] = []
+    try:
+        for _ in range(PACKETS):
+            packet = await asyncio.wait_for(track.recv(), 10)
+            pts.append(packet.pts)
+            assert packet.time_base.denominator == 48_000
+            for frame in decoder.decode(JitterFrame(bytes(packet), packet.pts)):
+                samples.append(frame.to_ndarray().reshape(-1, 2)[:, 0])
+    finally:
+        track.stop()
+    assert np.all(np.diff(pts) == 960), pts[:5]  # 20 ms at 48 kHz, no gap, no repeat
+    audio = np.concatenate(samples)[4800:]  # past the codec's start-up
+    assert abs(dominant_frequency_hz(audio, 48_000) - TONE_HZ) < 5
+    assert np.sqrt(np.mean((audio / 32768.0) ** 2)) > 0.2  # the 0.35 RMS tone, not silence
+
+
+async def test_every_sender_gets_the_same_packets_from_one_encode(tone_wav) -> None:
+    encoded = OpusPacketTrack(FileAudioTrack(tone_wav(TONE_HZ)))
+    relay = MediaRelay()
+    senders = [relay.subscribe(encoded, buffered=True) for _ in range(3)]
+
+    async def read(sender) -> dict[int, bytes]:
+        packets = [await asyncio.wait_for(sender.recv(), 10) for _ in range(20)]
+        return {p.pts: bytes(p) for p in packets}
+
+    try:
+        received = await asyncio.gather(*(read(s) for s in senders))
+    finally:
+        for sender in senders:
+            sender.stop()
+        encoded.stop()
+    assert received[0] and all(r == received[0] for r in received[1:])
+    assert encoded.frames_encoded <= 20 + 5  # once per frame, not once per sender
