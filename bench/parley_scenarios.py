@@ -142,6 +142,16 @@ async def mesh(
         "received_fps": _mean([_window_fps(b, start, end) for b in bots.values()]),
         "video_bitrate_kbps": _mean([_window_bitrate_kbps(b, start, end) for b in bots.values()]),
         "pss_mib_per_participant": statistics.fmean(reading.pss_kib.values()) / 1024,
+        "resolution": ",".join(
+            sorted(
+                {
+                    f"{r['width']}x{r['height']}"
+                    for bot in bots.values()
+                    for r in bot.output.last_stats.get("remote", [])
+                    if r.get("width")
+                }
+            )
+        ),
     }
 
 

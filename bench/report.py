@@ -126,9 +126,11 @@ def report(results: dict[str, Any]) -> None:
             ("CPU cores / part.", "cpu_cores_per_participant"),
             ("CPU / part. scaled to 30 fps", "cpu_cores_at_30fps"),
             ("received fps", "received_fps"),
+            ("video kbps / stream", "video_bitrate_kbps"),
+            ("received resolution", "resolution"),
         ):
             mesh_rows.append(
-                (f"mesh {size}: {label}", entry["parley"][key], entry["chromium"][key])
+                (f"mesh {size}: {label}", entry["parley"].get(key), entry["chromium"].get(key))
             )
     mesh_rows.append(
         (
@@ -148,6 +150,8 @@ def report(results: dict[str, Any]) -> None:
         mesh_rows,
         ["extra peer cost = (CPU/part. at 4 - at 2) / 2 over CPU/part. at 2, from the"
          " figures scaled to 30 fps (goal <= 0.25)",
+         "Parley's receivers ask each sender for the layer that fits their tile (the app's"
+         " behaviour); Chromium's page sends every peer 720p",
          f"{os.cpu_count()} cores; below {SATURATED_FPS} fps the machine is saturated and "
          f"CPU/part. stops growing: {', '.join(saturated) or 'none'}"],
     )  # fmt: skip

@@ -141,6 +141,9 @@ async def mesh(page: ChromiumPage, *, participants: int, seconds: float, warmup_
         "rendered_fps": _mean([r["fps"] for r in report["receivers"]]),
         "video_bitrate_kbps": report["video_bitrate_bps_per_stream"] / 1000,
         "pss_mib_per_participant": report["tree_pss_kib"] / 1024 / participants,
+        "resolution": ",".join(
+            sorted({f"{r['width']}x{r['height']}" for r in report["receivers"]})
+        ),
     }
 
 
