@@ -228,12 +228,12 @@ class LocalMedia:
 
     def video_track_for_sender(self) -> MediaStreamTrack | None:
         """A new relay proxy of the camera for one sender, or ``None`` when off.
-        Buffered: a sender a few frames behind sends every picture in order, and so
-        stays in step with the other senders of one shared encoder; the sender's
-        ``LayeredVideoTrack`` skips pictures that have grown too old."""
+        Unbuffered: a sender that falls behind gets the newest frame, not a queue (a
+        queue let latency grow to 150-300 ms on a loaded machine; the shared encoder
+        copes with the skipped picture: ``app.media.webrtc.shared_encoding``)."""
         if not self.camera_enabled or self._video_source is None:
             return None
-        return self.relay.subscribe(self._video_source, buffered=True)
+        return self.relay.subscribe(self._video_source, buffered=False)
 
     def audio_track_for_sender(self) -> MediaStreamTrack | None:
         """A new relay proxy of the microphone for one sender, or ``None`` when muted."""

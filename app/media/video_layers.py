@@ -16,7 +16,6 @@ resolution, whatever the number of peers. A picture is scaled once per layer
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -32,8 +31,6 @@ LAYER_SLACK = 0.9
 MIN_LAYER_WIDTH_PX = 160  # below this a halving would be a thumbnail of a thumbnail
 MAX_HALVINGS = 2  # 1280x720 → 640x360 → 320x180, as libwebrtc's three simulcast layers
 _SCALED_CACHE_SIZE = 8
-MAX_SEND_LAG_S = 0.25  # a picture this old when its sender gets to it is skipped
-MAX_SKIPPED_IN_A_ROW = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +85,7 @@ def scaled_picture(frame: VideoFrame, tag: FrameTag, width: int, height: int) ->
         if frame.time_base is not None:
             scaled.time_base = frame.time_base
         scaled.opaque = FrameTag(
-            layer_stream_id(tag.stream_id, width, height), tag.index, tag.pts_90k, tag.tagged_s
+            layer_stream_id(tag.stream_id, width, height), tag.index, tag.pts_90k
         )
         _scaled[key] = scaled
         while len(_scaled) > _SCALED_CACHE_SIZE:
@@ -99,16 +96,7 @@ def scaled_picture(frame: VideoFrame, tag: FrameTag, width: int, height: int) ->
 class LayeredVideoTrack(MediaStreamTrack):
     """``source``'s frames at the layer that fits what the receiver paints
     (:meth:`set_wanted`); untagged frames and frames already small enough pass as they
-    are. Stopping it stops ``source``.
-
-    ``source`` should be a *buffered* relay proxy: a sender that falls a few frames
-    behind (the GIL, a keyframe, another peer's encode) then still sends every picture
-    in order, which keeps it in step with the other senders of its layer — their
-    pictures are already encoded, so it catches up at the cost of packetizing. Only
-    pictures older than ``MAX_SEND_LAG_S`` are skipped (a sender really overloaded gets
-    fresh pictures again, at the price of a keyframe of its own), at most
-    ``MAX_SKIPPED_IN_A_ROW`` in a row so an overloaded machine still sends something.
-    """
+    are. Stopping it stops ``source``."""
 
     kind = "video"
 
@@ -116,7 +104,6 @@ class LayeredVideoTrack(MediaStreamTrack):
         super().__init__()
         self._source = source
         self.wanted = wanted
-        self.skipped_frames = 0  # pictures older than MAX_SEND_LAG_S, not sent
 
     def set_wanted(self, wanted: VideoDimension | None) -> None:
         """Send the layer for ``wanted`` from the next frame on (None: the source's size).
@@ -124,14 +111,7 @@ class LayeredVideoTrack(MediaStreamTrack):
         self.wanted = wanted
 
     async def recv(self) -> Frame | Packet:
-        for _ in range(MAX_SKIPPED_IN_A_ROW):
-            frame = await self._source.recv()
-            tag = frame_tag(frame) if isinstance(frame, VideoFrame) else None
-            if tag is None or not tag.tagged_s or time.monotonic() - tag.tagged_s <= MAX_SEND_LAG_S:
-                break
-            self.skipped_frames += 1
-        else:
-            frame = await self._source.recv()
+        frame = await self._source.recv()
         if not isinstance(frame, VideoFrame):
             return frame
         tag = frame_tag(frame)

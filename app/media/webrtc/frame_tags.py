@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -31,13 +30,11 @@ _layer_ids_lock = threading.Lock()
 @dataclass(frozen=True, slots=True)
 class FrameTag:
     """``index``-th picture (0, 1, …) of tagged stream ``stream_id`` (unique in the
-    process), shown at ``pts_90k`` (1/90000 s) on the source's own clock, tagged at
-    ``tagged_s`` (``time.monotonic()`` seconds; 0: unknown)."""
+    process), shown at ``pts_90k`` (1/90000 s) on the source's own clock."""
 
     stream_id: int
     index: int
     pts_90k: int
-    tagged_s: float = 0.0
 
 
 def frame_tag(frame: Frame) -> FrameTag | None:
@@ -83,7 +80,7 @@ class TaggedVideoTrack(MediaStreamTrack):
         if isinstance(frame, VideoFrame):
             time_base = frame.time_base or Fraction(1, TIMEBASE_HZ)
             pts_90k = round((frame.pts or 0) * time_base * TIMEBASE_HZ)
-            frame.opaque = FrameTag(self.stream_id, self._count, pts_90k, time.monotonic())
+            frame.opaque = FrameTag(self.stream_id, self._count, pts_90k)
             self._count += 1
         return frame
 
