@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 
+import av
 import numpy as np
 
 from app.bot.frame_stamp import STAMP_HEIGHT_PX, STAMP_WIDTH_PX, luma_of, ms_since, read_stamp
@@ -70,7 +72,12 @@ class ParticipantReceiveStats:
 
 class ReceiveMonitor:
     """Watches one remote participant's ``FrameSink``: counts every frame, reads stamps
-    (when ``read_stamps``) and measures PSNR against ``reference`` on a sample of frames."""
+    (when ``read_stamps``) and measures PSNR against ``reference`` on a sample of frames.
+
+    With ``quality_executor`` (one worker thread, shared by the monitors of one
+    reference) the PSNR/SSIM comparisons run there, off the loop thread that also
+    receives and paints video: measuring quality must not delay the frames whose latency
+    is measured. A sample due while the worker is still busy is skipped."""
 
     def __init__(
         self,
@@ -80,8 +87,11 @@ class ReceiveMonitor:
         read_stamps: bool,
         reference: ReferenceVideo | None,
         clock: Any,
+        quality_executor: Executor | None = None,
     ) -> None:
         self.stats = stats
+        self._quality_executor = quality_executor
+        self._quality_pending: Future[None] | None = None
         self.sink = sink
         self._read_stamps = read_stamps
         self._reference = reference
@@ -113,17 +123,28 @@ class ReceiveMonitor:
         stats.frame_indices.append(index)
         if self._reference is not None and stats.frames_received % QUALITY_EVERY_N_FRAMES == 0:
             with_ssim = stats.frames_received % SSIM_EVERY_N_FRAMES == 0
-            try:
-                quality = self._reference.compare(frame, index, with_ssim=with_ssim)
-            except Exception as exc:  # a bad reference must not stop the bot
-                log.warning("quality measurement failed: %s", exc)
-                self._reference = None
-                return
-            if quality is not None:
-                psnr, similarity = quality
-                stats.psnr_db.append(psnr)
-                if similarity is not None:
-                    stats.ssim.append(similarity)
+            if self._quality_executor is None:
+                self._measure_quality(frame, index, with_ssim)
+            elif self._quality_pending is None or self._quality_pending.done():
+                self._quality_pending = self._quality_executor.submit(
+                    self._measure_quality, frame, index, with_ssim
+                )
+
+    def _measure_quality(self, frame: av.VideoFrame, index: int, with_ssim: bool) -> None:
+        reference = self._reference
+        if reference is None:
+            return
+        try:
+            quality = reference.compare(frame, index, with_ssim=with_ssim)
+        except Exception as exc:  # a bad reference must not stop the bot
+            log.warning("quality measurement failed: %s", exc)
+            self._reference = None
+            return
+        if quality is not None:
+            psnr, similarity = quality
+            self.stats.psnr_db.append(psnr)
+            if similarity is not None:
+                self.stats.ssim.append(similarity)
 
     def tick_second(self, inbound_bytes: dict[str, int], elapsed_s: float) -> None:
         """Close one reporting interval: fps, and bitrates from byte totals by kind

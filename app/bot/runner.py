@@ -19,6 +19,7 @@ import logging
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,12 @@ class Bot:
         self.seconds: list[dict[str, Any]] = []
         self._reference = (
             ReferenceVideo(options.reference_video) if options.reference_video else None
+        )
+        # one worker for every monitor: the reference decodes in order (app.bot.quality)
+        self._quality_executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="bot-quality")
+            if self._reference is not None
+            else None
         )
         self._done = asyncio.Event()
         self._client: VideoClient | None = None
@@ -130,6 +137,8 @@ class Bot:
                 remove_tap()
             if recorder:
                 recorder.close()
+            if self._quality_executor is not None:  # the last comparison counts too
+                await asyncio.to_thread(self._quality_executor.shutdown, wait=True)
             self._write_stats()
             _emit({"event": "bot.left", "reason": str(status.reason or ""), "error": status.error})
             await client.disconnect()
@@ -198,6 +207,7 @@ class Bot:
                     read_stamps=self.options.read_stamps,
                     reference=self._reference,
                     clock=time.monotonic,
+                    quality_executor=self._quality_executor,
                 )
             monitor = self.monitors.get(p.session_id)
             if monitor is not None:
