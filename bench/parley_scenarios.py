@@ -130,7 +130,7 @@ async def mesh(
         instrumented=False, workdir=workdir,
     )  # fmt: skip
     try:
-        await wait_all_receiving(bots, peers=participants - 1)
+        all_receiving = await wait_all_receiving(bots, peers=participants - 1, required=False)
         await asyncio.sleep(warmup_s)
         start = time.monotonic()
         reading = await measure_window(bots, seconds)
@@ -142,6 +142,7 @@ async def mesh(
         "received_fps": _mean([_window_fps(b, start, end) for b in bots.values()]),
         "video_bitrate_kbps": _mean([_window_bitrate_kbps(b, start, end) for b in bots.values()]),
         "pss_mib_per_participant": statistics.fmean(reading.pss_kib.values()) / 1024,
+        "all_receiving_at_start": all_receiving,
         "resolution": ",".join(
             sorted(
                 {

@@ -145,6 +145,11 @@ def report(results: dict[str, Any]) -> None:
         for side in ("parley", "chromium")
         if (results["mesh"][str(size)][side]["received_fps"] or 0) < SATURATED_FPS
     ]
+    stalled = [
+        str(size)
+        for size in sizes
+        if results["mesh"][str(size)]["parley"].get("all_receiving_at_start") is False
+    ]
     print_table(
         f"Mesh, plain participants, {results['mesh_seconds']} s windows",
         mesh_rows,
@@ -153,7 +158,9 @@ def report(results: dict[str, Any]) -> None:
          "Parley's receivers ask each sender for the layer that fits their tile (the app's"
          " behaviour); Chromium's page sends every peer 720p",
          f"{os.cpu_count()} cores; below {SATURATED_FPS} fps the machine is saturated and "
-         f"CPU/part. stops growing: {', '.join(saturated) or 'none'}"],
+         f"CPU/part. stops growing: {', '.join(saturated) or 'none'}",
+         "Parley meshes measured without every stream flowing after 60 s: "
+         f"{', '.join(stalled) or 'none'}"],
     )  # fmt: skip
     memory = results["memory"]
     print_table(
