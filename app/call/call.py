@@ -152,7 +152,8 @@ class Call(
         "video_encoding": {"WxH" or "source": SharedEncoding.stats()} of the camera and
         its layers being sent}`` (filter: frame counts, ``filter_ms``,
         ``segmentation_ms``, mask reuses; encoding: senders, detached senders, frames
-        encoded and sent, keyframes)."""
+        encoded and sent, keyframes), "cpu_adaptation": {"frame_rate_divisor": 1 or 2,
+        "loop_lag_ms": mean lateness of the event loop} while joined, else None}``."""
         media = self._host.local_media
         chain = media.video_filter_chain
         stream_id = media.camera_stream_id
@@ -165,9 +166,16 @@ class Call(
                 shared = existing_shared_encoding(sid)
                 if shared is not None:
                     encodings[name] = shared.stats()
+        overuse = self._media.cpu_overuse if self._media is not None else None
         return {
             "video_filter": asdict(chain.stats()) if chain is not None else None,
             "video_encoding": encodings,
+            "cpu_adaptation": {
+                "frame_rate_divisor": overuse.frame_rate_divisor,
+                "loop_lag_ms": overuse.mean_lag_ms,
+            }
+            if overuse is not None
+            else None,
         }
 
     # --- coordinator commands ---------------------------------------------------------

@@ -20,7 +20,7 @@ from app.call.activity import ActivityTracker
 from app.call.local_media import LocalMedia
 from app.call.mesh import MeshTransport
 from app.call.state import AudioProfile, CallState, ConnectionQuality
-from app.media import FrameSink, SwitchableTrack, VideoDimension
+from app.media import CpuOveruseDetector, FrameSink, SwitchableTrack, VideoDimension
 from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,11 @@ class CallMedia:
         self.point_senders()
 
     # --- queries ----------------------------------------------------------------------
+
+    @property
+    def cpu_overuse(self) -> CpuOveruseDetector:
+        """The call's CPU adaptation (``app.media.cpu_overuse``)."""
+        return self._mesh.cpu_overuse
 
     def video_sink(self, session_id: str) -> FrameSink | None:
         return self._mesh.video_sink(session_id)

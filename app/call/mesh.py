@@ -52,6 +52,7 @@ from aiortc import (
 
 from app.call.background import spawn
 from app.media import (
+    CpuOveruseDetector,
     FrameSink,
     LayeredVideoTrack,
     SwitchableTrack,
@@ -121,6 +122,9 @@ class MeshTransport:
         self._audio_source: Callable[[], MediaStreamTrack | None] = lambda: None
         self._video_source: Callable[[], MediaStreamTrack | None] = lambda: None
         self._screen_share_source: Callable[[], MediaStreamTrack | None] = lambda: None
+        # halves the camera's frame rate while this process cannot keep up
+        self.cpu_overuse = CpuOveruseDetector()
+        self.cpu_overuse.start()
         # what each remote session paints our camera at (its video_dimension signals)
         self._wanted_dimensions: dict[str, VideoDimension | None] = {}
 
@@ -190,7 +194,9 @@ class MeshTransport:
     def _point_video(self, link: PeerLink) -> None:
         source = self._video_source()
         link.video_layer = (
-            LayeredVideoTrack(source, self._wanted_dimensions.get(link.session_id))
+            LayeredVideoTrack(
+                source, self._wanted_dimensions.get(link.session_id), overuse=self.cpu_overuse
+            )
             if source is not None
             else None
         )
@@ -257,6 +263,7 @@ class MeshTransport:
     async def close(self) -> None:
         for session_id in list(self._links):
             await self.disconnect(session_id)
+        await self.cpu_overuse.stop()
 
     def _create_link(self, session_id: str) -> PeerLink:
         pc = RTCPeerConnection(self._configuration)

@@ -24,6 +24,7 @@ from av import VideoFrame
 from av.frame import Frame
 from av.packet import Packet
 
+from app.media.cpu_overuse import CpuOveruseDetector
 from app.media.webrtc import FrameTag, frame_tag, layer_stream_id
 
 # A layer may be this much smaller than the painted size (10 % upscaling is not seen).
@@ -96,14 +97,22 @@ def scaled_picture(frame: VideoFrame, tag: FrameTag, width: int, height: int) ->
 class LayeredVideoTrack(MediaStreamTrack):
     """``source``'s frames at the layer that fits what the receiver paints
     (:meth:`set_wanted`); untagged frames and frames already small enough pass as they
-    are. Stopping it stops ``source``."""
+    are. With ``overuse``, only every ``frame_rate_divisor``-th picture is sent while
+    the CPU is overused (:mod:`app.media.cpu_overuse`). Stopping it stops ``source``."""
 
     kind = "video"
 
-    def __init__(self, source: MediaStreamTrack, wanted: VideoDimension | None = None) -> None:
+    def __init__(
+        self,
+        source: MediaStreamTrack,
+        wanted: VideoDimension | None = None,
+        *,
+        overuse: CpuOveruseDetector | None = None,
+    ) -> None:
         super().__init__()
         self._source = source
         self.wanted = wanted
+        self._overuse = overuse
 
     def set_wanted(self, wanted: VideoDimension | None) -> None:
         """Send the layer for ``wanted`` from the next frame on (None: the source's size).
@@ -111,12 +120,16 @@ class LayeredVideoTrack(MediaStreamTrack):
         self.wanted = wanted
 
     async def recv(self) -> Frame | Packet:
-        frame = await self._source.recv()
-        if not isinstance(frame, VideoFrame):
-            return frame
-        tag = frame_tag(frame)
-        if tag is None:
-            return frame
+        while True:
+            frame = await self._source.recv()
+            if not isinstance(frame, VideoFrame):
+                return frame
+            tag = frame_tag(frame)
+            if tag is None:
+                return frame
+            divisor = self._overuse.frame_rate_divisor if self._overuse is not None else 1
+            if tag.index % divisor == 0:  # the same pictures at every sender
+                break
         width, height = layer_size(frame.width, frame.height, self.wanted)
         if (width, height) == (frame.width, frame.height):
             return frame
