@@ -27,7 +27,7 @@ from app.call.screen_share import CallScreenShare
 from app.call.state import AudioProfile, CallState, CallStatus, DisconnectReason
 from app.call.video_subscriptions import CallVideoSubscriptions
 from app.media import FrameSink, apply_ice_policy
-from app.media.webrtc import existing_shared_encoding, stream_layers
+from app.media.webrtc import stream_encoding_stats
 from app.protocol import (
     CallAcceptedEvent,
     CallEndedEvent,
@@ -152,30 +152,15 @@ class Call(
         "video_encoding": {"WxH" or "source": SharedEncoding.stats()} of the camera and
         its layers being sent}`` (filter: frame counts, ``filter_ms``,
         ``segmentation_ms``, mask reuses; encoding: senders, detached senders, frames
-        encoded and sent, keyframes), "cpu_adaptation": {"frame_rate_divisor": 1 or 2,
-        "loop_lag_ms": mean lateness of the event loop} while joined, else None}``."""
+        encoded and sent, keyframes), "cpu_adaptation": CpuOveruseDetector.stats() while
+        joined, else None}``."""
         media = self._host.local_media
         chain = media.video_filter_chain
         stream_id = media.camera_stream_id
-        encodings: dict[str, Any] = {}
-        if stream_id is not None:
-            streams = {"source": stream_id} | {
-                f"{w}x{h}": layer for (w, h), layer in stream_layers(stream_id).items()
-            }
-            for name, sid in streams.items():
-                shared = existing_shared_encoding(sid)
-                if shared is not None:
-                    encodings[name] = shared.stats()
-        overuse = self._media.cpu_overuse if self._media is not None else None
         return {
             "video_filter": asdict(chain.stats()) if chain is not None else None,
-            "video_encoding": encodings,
-            "cpu_adaptation": {
-                "frame_rate_divisor": overuse.frame_rate_divisor,
-                "loop_lag_ms": overuse.mean_lag_ms,
-            }
-            if overuse is not None
-            else None,
+            "video_encoding": stream_encoding_stats(stream_id) if stream_id is not None else {},
+            "cpu_adaptation": self._media.cpu_overuse.stats() if self._media else None,
         }
 
     # --- coordinator commands ---------------------------------------------------------

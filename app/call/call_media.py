@@ -134,7 +134,7 @@ class CallMedia:
         signal; None: no preference)."""
         await self._mesh.send_video_dimension(session_id, dimension)
 
-    def video_layer_size(self, session_id: str) -> VideoDimension | None:
+    def wanted_video_dimension(self, session_id: str) -> VideoDimension | None:
         """What ``session_id`` last asked our camera to be sent at (None: its own size)."""
         return self._mesh.wanted_dimension(session_id)
 

@@ -168,11 +168,6 @@ class MeshTransport:
         or no preference: the camera's own size is sent)."""
         return self._wanted_dimensions.get(session_id)
 
-    def video_layer(self, session_id: str) -> LayeredVideoTrack | None:
-        """The layered camera track the sender to ``session_id`` reads, if any."""
-        link = self._links.get(session_id)
-        return link.video_layer if link else None
-
     async def send_video_dimension(self, session_id: str, dimension: VideoDimension | None) -> None:
         """Tell ``session_id`` the size we paint its camera at (None: no preference)."""
         await self._send_signal(

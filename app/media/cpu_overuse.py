@@ -54,6 +54,14 @@ class CpuOveruseDetector:
         recent = list(self._lags_ms)[-OVERUSE_WINDOW:]
         return statistics.fmean(recent) if recent else None
 
+    def stats(self) -> dict[str, float | int | None]:
+        """``{"frame_rate_divisor": 1 or 2, "loop_lag_ms": mean_lag_ms, "changes": n}``."""
+        return {
+            "frame_rate_divisor": self.frame_rate_divisor,
+            "loop_lag_ms": self.mean_lag_ms,
+            "changes": self.changes,
+        }
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(

@@ -67,8 +67,8 @@ async def test_each_receiver_gets_the_layer_it_paints_and_a_layer_is_encoded_onc
     for _ in range(10):  # Carol's frames keep coming at the half layer meanwhile
         await wait_for(lambda: _size_at(c_call, alice_session) == HALF, "carol at half")
     assert a_call._media is not None
-    assert a_call._media.video_layer_size(b_call.state.session_id) is None
-    assert a_call._media.video_layer_size(c_call.state.session_id) == tile
+    assert a_call._media.wanted_video_dimension(b_call.state.session_id) is None
+    assert a_call._media.wanted_video_dimension(c_call.state.session_id) == tile
 
 
 async def test_only_video_subscriptions_take_a_dimension(clients: Callable) -> None:

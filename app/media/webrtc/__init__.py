@@ -26,6 +26,7 @@ from app.media.webrtc.shared_encoding import (
     SharedEncoding,
     existing_shared_encoding,
     shared_encoding_for,
+    stream_encoding_stats,
 )
 from app.media.webrtc.vp8_compressor import Vp8Compressor
 from app.media.webrtc.vp8_encoder import LibvpxVp8Encoder
@@ -47,5 +48,6 @@ __all__ = [
     "install_parley_webrtc",
     "layer_stream_id",
     "shared_encoding_for",
+    "stream_encoding_stats",
     "stream_layers",
 ]

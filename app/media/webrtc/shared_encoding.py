@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from av import VideoFrame
 
-from app.media.webrtc.frame_tags import FrameTag
+from app.media.webrtc.frame_tags import FrameTag, stream_layers
 from app.media.webrtc.vp8_compressor import Vp8Compressor
 
 CACHED_FRAMES = 30  # a second at 30 fps: senders asking for older pictures detach
@@ -217,6 +217,19 @@ def existing_shared_encoding(stream_id: int) -> SharedEncoding | None:
     """The shared encoder of tagged stream ``stream_id`` if a sender made one, else None."""
     with _registry_lock:
         return _registry.get(stream_id)
+
+
+def stream_encoding_stats(stream_id: int) -> dict[str, dict[str, int]]:
+    """:meth:`SharedEncoding.stats` of tagged stream ``stream_id`` (as ``"source"``) and of
+    each of its layers being sent (as ``"WxH"``); streams no sender encodes are left out."""
+    streams = {"source": stream_id} | {
+        f"{width}x{height}": layer for (width, height), layer in stream_layers(stream_id).items()
+    }
+    return {
+        name: shared.stats()
+        for name, sid in streams.items()
+        if (shared := existing_shared_encoding(sid)) is not None
+    }
 
 
 def shared_encoding_for(stream_id: int) -> SharedEncoding:
