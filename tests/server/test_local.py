@@ -9,7 +9,6 @@ import os
 import secrets
 import signal
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,43 +17,13 @@ import pytest
 from app.server import ServerSettings, ensure_local_coordinator, run_server
 from app.server.cli import main as server_main
 from app.server.local import STATE_FILE, is_local_coordinator
+from tests.fixtures.coordinator import pid_alive as _pid_alive
 
 
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _pid_alive(pid: int) -> bool:
-    """True while ``pid`` runs (reaping it first when it is our exited child: a zombie
-    still answers ``kill(pid, 0)``)."""
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass  # not our child (or already reaped)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    """A data folder; the coordinators spawned for it are stopped afterwards."""
-    folder = tmp_path / "parley-data"
-    yield folder
-    log = folder / "coordinator.log"
-    pids = set()
-    if log.exists():
-        for line in log.read_text(errors="replace").splitlines():
-            if line.startswith("{") and "server.started" in line:
-                pids.add(int(json.loads(line)["pid"]))
-    for pid in pids:
-        if _pid_alive(pid):
-            os.kill(pid, signal.SIGTERM)
 
 
 async def _wait_dead(pid: int, timeout_s: float = 10.0) -> bool:
