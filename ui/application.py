@@ -27,7 +27,7 @@ from ui.bridge import error_text
 from ui.home_window import HomeWindow, parse_call_reference
 from ui.icons import app_icon
 from ui.qt_environment import sanitize_qt_environment
-from ui.settings import THEME, Settings, ThemeChoice
+from ui.settings import APPLICATION_NAME, ORGANIZATION_NAME, THEME, Settings, ThemeChoice
 from ui.theme import DARK, LIGHT, Palette, Theme
 from ui.tray import ParleyTray
 
@@ -159,8 +159,8 @@ def run_gui(options: AppOptions) -> int:
     sanitize_qt_environment()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("Parley")
-    app.setOrganizationName("Parley")
+    app.setApplicationName(APPLICATION_NAME)
+    app.setOrganizationName(ORGANIZATION_NAME)
     app.setDesktopFileName("parley")
     app.setWindowIcon(app_icon())
     # The loop ends when ParleyApp.run returns (after shutdown), not when Qt sees the last

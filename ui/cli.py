@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return bot_main(rest)
     options = build_parser().parse_args(args)
+    from ui.coordinator_prestart import prestart
+
+    prestart(options.data_dir, options.server)  # overlaps the coordinator's start-up
     from ui.application import AppOptions, run_gui
 
     return run_gui(

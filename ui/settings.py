@@ -98,6 +98,10 @@ def is_server_url(text: str) -> bool:
     return url.scheme in ("http", "https") and bool(url.hostname) and not url.query
 
 
+# QCoreApplication's names, which also name the QSettings store
+ORGANIZATION_NAME = APPLICATION_NAME = "Parley"
+
+
 class Settings(QObject):
     """Typed access to :data:`SETTINGS`. ``changed(str)`` carries the key that changed.
 
