@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from aiortc import MediaStreamTrack
 
@@ -208,3 +209,16 @@ class ScriptedCall:
             self.shared_track.stop()
         self.shared_track = None
         self._set_local_track(TrackType.SCREEN_SHARE, False)
+
+
+def show_call_content(qtbot: Any, call: ScriptedCall) -> Any:
+    """A ``CallContent`` for ``call`` at 1280x800, shown and exposed (closed by qtbot)."""
+    from ui.bridge import CallBridge
+    from ui.call_content import CallContent
+
+    content = CallContent(CallBridge(call))  # type: ignore[arg-type]
+    qtbot.addWidget(content)
+    content.resize(1280, 800)
+    content.show()
+    qtbot.waitExposed(content)
+    return content

@@ -17,22 +17,13 @@ from app.protocol import OwnCapability, TrackType
 from tests.fixtures.qt import complete
 from tests.ui.call_scenes import SORTED_SESSION_IDS, five_people_call
 from tests.ui.helpers import grab_rgb
-from tests.ui.scripted_call import ScriptedCall
+from tests.ui.scripted_call import show_call_content
 from ui.bridge import CallBridge, LocalMediaBridge
 from ui.call_content import CallContent
 from ui.call_participants import LayoutMode
 from ui.participant_sorting import sort_participants
 
 pytestmark = pytest.mark.usefixtures("themed_app")  # screenshots in Parley's dark theme
-
-
-def _content(qtbot: QtBot, call: ScriptedCall) -> CallContent:
-    content = CallContent(CallBridge(call))
-    qtbot.addWidget(content)
-    content.resize(1280, 800)
-    content.show()
-    qtbot.waitExposed(content)
-    return content
 
 
 def _order(content: CallContent) -> list[str]:
@@ -51,7 +42,7 @@ def test_default_sorting_preset(vtest_frames: list[av.VideoFrame]) -> None:
 
 
 def test_grid_shows_tiles_in_sorted_order(qtbot: QtBot, vtest_frames: list[av.VideoFrame]) -> None:
-    content = _content(qtbot, five_people_call(vtest_frames))
+    content = show_call_content(qtbot, five_people_call(vtest_frames))
     assert content.participants_view.layout_mode is LayoutMode.GRID
     assert _order(content) == SORTED_SESSION_IDS
     # reading order on screen: row by row, left to right
@@ -64,7 +55,7 @@ def test_layout_switch_and_pinning(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame], artifacts_dir: Path
 ) -> None:
     call = five_people_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     view = content.participants_view
     controls = content.controls
     assert controls.layout_button.toolTip() == "Switch to spotlight"
@@ -116,7 +107,7 @@ def test_layout_switch_and_pinning(
 def test_spotlight_strip_overflows_into_a_counter(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame]
 ) -> None:
-    content = _content(qtbot, five_people_call(vtest_frames))
+    content = show_call_content(qtbot, five_people_call(vtest_frames))
     content.resize(700, 700)
     content.set_layout_mode(LayoutMode.SPOTLIGHT)
     view = content.participants_view
@@ -131,7 +122,7 @@ def test_participants_panel_lists_mic_and_camera_state(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame], artifacts_dir: Path
 ) -> None:
     call = five_people_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     panel = content.participants_panel
     assert panel.isHidden()
     content.controls.participants_button.click()
@@ -174,7 +165,7 @@ def test_connection_quality_indicator_follows_the_state(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame], artifacts_dir: Path
 ) -> None:
     call = five_people_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     tile = content.participants_view.tile("p-xia")
     assert tile is not None
     indicator = tile.quality_indicator
@@ -219,7 +210,7 @@ def test_end_for_everyone_needs_the_capability(
     qtbot: QtBot, qt_loop: qasync.QEventLoop, vtest_frames: list[av.VideoFrame]
 ) -> None:
     call = five_people_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     button = content.controls.end_call_button
     assert button.isHidden()
     assert button.accessibleName() == "End the call for everyone"
@@ -233,7 +224,7 @@ def test_end_for_everyone_needs_the_capability(
 def test_every_control_is_named_and_explained(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame]
 ) -> None:
-    content = _content(qtbot, five_people_call(vtest_frames))
+    content = show_call_content(qtbot, five_people_call(vtest_frames))
     controls = content.controls
     buttons = [
         controls.microphone_button,

@@ -23,7 +23,7 @@ from tests.fixtures.qt import complete
 from tests.media.screen_pattern import screen_pattern
 from tests.ui.call_scenes import five_people_call
 from tests.ui.helpers import grab_rgb
-from tests.ui.scripted_call import ScriptedCall
+from tests.ui.scripted_call import ScriptedCall, show_call_content
 from ui.bridge import CallBridge
 from ui.call_content import CallContent
 from ui.home_window import HomeWindow
@@ -33,15 +33,6 @@ from ui.settings import Settings
 from ui.tray import ParleyTray
 
 pytestmark = pytest.mark.usefixtures("themed_app")
-
-
-def _content(qtbot: QtBot, call: ScriptedCall) -> CallContent:
-    content = CallContent(CallBridge(call))
-    qtbot.addWidget(content)
-    content.resize(1280, 800)
-    content.show()
-    qtbot.waitExposed(content)
-    return content
 
 
 def _sharing_call(frames: list[av.VideoFrame], *, capability: bool = True) -> ScriptedCall:
@@ -62,7 +53,7 @@ def test_receivers_switch_to_the_screen_share_layout(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame], artifacts_dir: Path
 ) -> None:
     call = _sharing_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     stage = content.screen_share_stage
 
     qtbot.waitUntil(stage.isVisible)
@@ -106,7 +97,7 @@ def test_the_share_button_says_why_it_is_disabled(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame]
 ) -> None:
     call = _sharing_call(vtest_frames, capability=False)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     button = content.controls.screen_share_button
     assert not button.isEnabled()
     assert button.toolTip() == "You are not allowed to share your screen in this call"
@@ -154,7 +145,7 @@ def test_sharing_shows_the_banner_and_stops_from_it(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame], qt_loop: qasync.QEventLoop
 ) -> None:
     call = _sharing_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     controller = content.screen_share
     button = content.controls.screen_share_button
     assert button.isEnabled() and not button.isChecked()
@@ -192,7 +183,7 @@ def test_the_pip_window_stops_the_share(
     qtbot: QtBot, vtest_frames: list[av.VideoFrame], qt_loop: qasync.QEventLoop
 ) -> None:
     call = _sharing_call(vtest_frames)
-    content = _content(qtbot, call)
+    content = show_call_content(qtbot, call)
     pip = PipWindow(CallBridge(call))
     qtbot.addWidget(pip)
     pip.show()
