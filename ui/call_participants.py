@@ -228,12 +228,14 @@ class CallParticipants(QWidget):
         for session_id, rect in zip(grid_ids, _grid_rects(len(grid_ids), area), strict=True):
             tile = self._tiles[session_id]
             tile.set_compact(False)
+            tile.set_floating(False)
             tile.setGeometry(rect)
         if self._floating_session_id is not None:
             tile = self._tiles[self._floating_session_id]
             width = min(FLOATING_SELF_VIEW_WIDTH_PX, max(120, area.width() // 4))
             height = round(width / TILE_ASPECT)
             tile.set_compact(True)
+            tile.set_floating(True)
             tile.setGeometry(
                 area.right() - width - FLOATING_MARGIN_PX + 1,
                 area.bottom() - height - FLOATING_MARGIN_PX + 1,
@@ -246,6 +248,7 @@ class CallParticipants(QWidget):
         main_id, *others = self._order
         main = self._tiles[main_id]
         main.set_compact(False)
+        main.set_floating(False)
         if not others:
             main.setGeometry(area)
             return
@@ -260,6 +263,7 @@ class CallParticipants(QWidget):
         for index, session_id in enumerate(shown):
             tile = self._tiles[session_id]
             tile.set_compact(True)
+            tile.set_floating(False)
             tile.setGeometry(left + index * (tile_w + GAP_PX), top, tile_w, strip_h)
         self._visible = [main_id, *shown]
         hidden = len(others) - len(shown)

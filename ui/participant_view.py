@@ -20,8 +20,8 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QEnterEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
-    QPen,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
@@ -41,21 +41,37 @@ _BADGE_PX = 28
 
 
 class _SpeakingOutline(QWidget):
-    """A rounded outline drawn over the video; invisible to the mouse."""
+    """A rounded outline drawn over the video; invisible to the mouse.
+
+    It repaints with every video frame under it, so its ring is a filled path made once
+    per size: re-stroking a rounded rectangle for each frame cost about 0.03 cores in a
+    1:1 call (a sixth of all painting)."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self._ring: tuple[QSize, QPainterPath] | None = None
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        half = SPEAKING_BORDER_PX / 2
-        bounds = QRectF(self.rect()).adjusted(half, half, -half, -half)
-        painter.setPen(QPen(QColor(current_palette().speaking), SPEAKING_BORDER_PX))
-        painter.drawRoundedRect(bounds, CORNER_RADIUS_PX - half, CORNER_RADIUS_PX - half)
+        painter.fillPath(self._ring_path(), QColor(current_palette().speaking))
         painter.end()
+
+    def _ring_path(self) -> QPainterPath:
+        if self._ring is None or self._ring[0] != self.size():
+            outer, inner = QPainterPath(), QPainterPath()
+            bounds = QRectF(self.rect())
+            outer.addRoundedRect(bounds, CORNER_RADIUS_PX, CORNER_RADIUS_PX)
+            width = SPEAKING_BORDER_PX
+            inner.addRoundedRect(
+                bounds.adjusted(width, width, -width, -width),
+                CORNER_RADIUS_PX - width,
+                CORNER_RADIUS_PX - width,
+            )
+            self._ring = (self.size(), outer.subtracted(inner))
+        return self._ring[1]
 
 
 class ParticipantView(QWidget):
@@ -83,7 +99,12 @@ class ParticipantView(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self._participant = participant
-        self._renderer = VideoRenderer(self, fit=VideoFit.COVER, corner_radius_px=CORNER_RADIUS_PX)
+        self._renderer = VideoRenderer(
+            self,
+            fit=VideoFit.COVER,
+            corner_radius_px=CORNER_RADIUS_PX,
+            backdrop=current_palette().stage,
+        )
         self._name = QLabel(self)
         self._name.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._mic_badge = QLabel(self)
@@ -144,6 +165,12 @@ class ParticipantView(QWidget):
         if pinned != self._pinned:
             self._pinned = pinned
             self._show_pin_state()
+
+    def set_floating(self, floating: bool) -> None:
+        """Whether the tile floats over other video (the 1:1 self-view): its corners then
+        show what is under them. Otherwise they show the stage colour and the renderer
+        repaints on its own (:meth:`VideoRenderer.set_backdrop`)."""
+        self._renderer.set_backdrop(None if floating else current_palette().stage)
 
     def set_compact(self, compact: bool) -> None:
         if compact == self._compact and self._name.styleSheet():

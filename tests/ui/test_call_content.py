@@ -72,8 +72,11 @@ def test_grid_reflows(
         assert local.width() < area.width() / 3
         assert local.geometry().bottomRight().x() > area.width() * 0.8
         assert local.geometry().bottom() > area.height() * 0.8
+        # the stage tile paints its own corners; the self-view's show the video under it
+        assert remote.renderer.backdrop is not None and local.renderer.backdrop is None
     else:
         assert grid.floating_session_id is None
+        assert all(tile.renderer.backdrop is not None for tile in tiles)
         rects = [t.geometry() for t in tiles]
         for i, a in enumerate(rects):
             assert all(not a.intersects(b) for b in rects[i + 1 :])
@@ -89,6 +92,7 @@ def test_participants_join_and_leave(qtbot: QtBot, vtest_frames: list[av.VideoFr
     first_tile = grid.tile("p0")
     call.publish(call.state.with_changes(participants=call.state.participants[:2]))
     assert len(grid.tiles) == 2 and grid.floating_session_id == "me"
+    assert grid.tile("me").renderer.backdrop is None  # floats now
     assert grid.tile("p0") is first_tile  # tiles survive reflows (no renderer churn)
     assert grid.tile("p1") is None
     assert content.participant_count_label.text() == "2"

@@ -8,6 +8,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.media import FrameSink
@@ -139,3 +142,67 @@ def test_cover_close_to_the_frame_size_paints_pixel_for_pixel(
     full = frame.reformat(format="rgb24").to_ndarray().astype(float)
     left, top = round((768 - 740) / 2), round((576 - 500) / 2)
     assert np.abs(painted - full[top : top + 500, left : left + 740]).mean() < 1.5
+
+
+class _CountingParent(QWidget):
+    """A solid green parent that counts how often Qt asks it to paint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.paints += 1
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#00ff00"))
+        painter.end()
+
+
+def _on_green_parent(
+    qtbot: QtBot, sink: FrameSink, backdrop: str | None
+) -> tuple[_CountingParent, VideoRenderer]:
+    parent = _CountingParent()
+    qtbot.addWidget(parent)
+    parent.resize(WIDTH, HEIGHT)
+    renderer = VideoRenderer(parent, corner_radius_px=24, backdrop=backdrop)
+    renderer.setGeometry(0, 0, WIDTH, HEIGHT)
+    renderer.set_sink(sink)
+    parent.show()
+    qtbot.waitExposed(parent)
+    return parent, renderer
+
+
+@pytest.mark.parametrize("backdrop", ["#ff0000", None])
+def test_corners_show_the_backdrop_or_what_is_under_them(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame], backdrop: str | None
+) -> None:
+    sink = FrameSink()
+    sink.put(vtest_frames[3])
+    parent, renderer = _on_green_parent(qtbot, sink, backdrop)
+    pixels = grab_rgb(parent)
+    corner = tuple(int(v) for v in pixels[1, 1])
+    assert corner == ((255, 0, 0) if backdrop else (0, 255, 0))
+    centre = pixels[HEIGHT // 2 - 20 : HEIGHT // 2 + 20, WIDTH // 2 - 20 : WIDTH // 2 + 20]
+    assert color_fraction(centre, (0, 255, 0), tolerance=40) == 0.0  # the video, not the parent
+    assert color_fraction(centre, (255, 0, 0), tolerance=40) == 0.0
+    assert renderer.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent) is bool(backdrop)
+
+
+@pytest.mark.parametrize("backdrop", ["#202124", None])
+def test_with_a_backdrop_a_new_frame_does_not_repaint_the_parent(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame], backdrop: str | None
+) -> None:
+    """The stage under a tile is not painted again for every video frame (it was twice
+    per frame in a 1:1 call, the whole stage each time)."""
+    sink = FrameSink()
+    sink.put(vtest_frames[0])
+    parent, renderer = _on_green_parent(qtbot, sink, backdrop)
+    qtbot.waitUntil(lambda: renderer.painted_frame_count >= 1, timeout=5000)
+    parent_paints = parent.paints
+    for index in range(1, 6):
+        sink.put(vtest_frames[index])
+        qtbot.waitUntil(lambda i=index: renderer.painted_frame_count >= i + 1, timeout=5000)
+    if backdrop:
+        assert parent.paints == parent_paints
+    else:
+        assert parent.paints >= parent_paints + 5
