@@ -23,10 +23,10 @@ _ATTACH_POLL_MS = 100
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from app.bot import Bot, options_from_args, parse_args
+    from ui.event_loop import GuiEventLoop
 
     args = parse_args(argv)
     logging.basicConfig(
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Theme(app, follow_system=False).apply()  # the app's dark theme and style sheet
     bot = Bot(options_from_args(args, args.server))
     window = _CallWindow(bot)
-    return asyncio.run(window.run(), loop_factory=lambda: qasync.QEventLoop(app))
+    return asyncio.run(window.run(), loop_factory=lambda: GuiEventLoop(app))
 
 
 class _CallWindow:

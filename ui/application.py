@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.call import AudioProfile, LocalMedia, MultiCallAudioPolicy
 from app.client import VideoClient
 from app.server import ensure_local_coordinator
 from ui.bridge import error_text
+from ui.event_loop import GuiEventLoop
 from ui.home_window import HomeWindow, parse_call_reference
 from ui.icons import app_icon
 from ui.qt_environment import sanitize_qt_environment
@@ -173,5 +173,5 @@ def run_gui(options: AppOptions) -> int:
         lambda key: theme.choose(theme_palette(settings.theme)) if key == THEME.key else None
     )
     parley = ParleyApp(app, options, settings)
-    asyncio.run(parley.run(), loop_factory=lambda: qasync.QEventLoop(app))
+    asyncio.run(parley.run(), loop_factory=lambda: GuiEventLoop(app))
     return 0

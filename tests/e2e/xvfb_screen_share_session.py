@@ -24,7 +24,6 @@ from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
 import numpy as np
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap, QScreen
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -37,6 +36,7 @@ from tests.media.screen_pattern import luma, screen_pattern
 from tests.media.signal_checks import psnr_db
 from ui.bridge import CallBridge
 from ui.call_content import CallContent
+from ui.event_loop import GuiEventLoop
 from ui.screen_share_capture import ScreenCaptureSource
 from ui.screen_share_picker import ScreenSharePicker
 from ui.theme import Theme
@@ -209,7 +209,7 @@ def main() -> int:
     Theme(app, follow_system=False).apply()
     with tempfile.TemporaryDirectory() as data_dir:
         result = asyncio.run(
-            session(app, out, Path(data_dir)), loop_factory=lambda: qasync.QEventLoop(app)
+            session(app, out, Path(data_dir)), loop_factory=lambda: GuiEventLoop(app)
         )
     print("RESULT " + json.dumps(result))
     return 0

@@ -26,13 +26,13 @@ os.environ["QT_QPA_PLATFORM"] = "xcb"
 # The non-headless OpenCV wheels point QT_QPA_PLATFORM_PLUGIN_PATH / QT_QPA_FONTDIR at cv2's
 # own Qt on import (ARCHITECTURE.md, "Known pitfalls"); the app must still come up on xcb.
 import cv2  # noqa: F401  (imported for its side effect on the environment)
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.call import LocalMedia
 from app.client import VideoClient
 from app.server import ensure_local_coordinator
 from ui.application import AppOptions, ParleyApp
+from ui.event_loop import GuiEventLoop
 from ui.qt_environment import sanitize_qt_environment
 from ui.theme import Theme
 
@@ -126,7 +126,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as data_dir:
         try:
             result = asyncio.run(
-                session(app, out, data_dir), loop_factory=lambda: qasync.QEventLoop(app)
+                session(app, out, data_dir), loop_factory=lambda: GuiEventLoop(app)
             )
         finally:
             stop_coordinator(Path(data_dir))

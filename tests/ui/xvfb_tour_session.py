@@ -26,7 +26,6 @@ from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 
-import qasync
 from PySide6.QtCore import QPoint, QSettings
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -36,6 +35,7 @@ from app.server import ensure_local_coordinator
 from tests.ui.xvfb_app_session import stop_coordinator
 from ui.application import AppOptions, ParleyApp
 from ui.call_participants import LayoutMode
+from ui.event_loop import GuiEventLoop
 from ui.qt_environment import sanitize_qt_environment
 from ui.settings import Settings
 from ui.theme import DARK, LIGHT, Theme
@@ -299,7 +299,7 @@ def main() -> int:
             try:
                 result = asyncio.run(
                     tour(app, theme, out, speech, data_dir),
-                    loop_factory=lambda: qasync.QEventLoop(app),
+                    loop_factory=lambda: GuiEventLoop(app),
                 )
             finally:
                 stop_coordinator(Path(data_dir))
