@@ -41,7 +41,7 @@ FLAGS = [
     # a headless page is never "in the background", but make sure timers and rendering
     # are not throttled either
     "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows", "--window-size=1300,800",
+    "--disable-backgrounding-occluded-windows", "--window-size=2560,2400",
 ]  # fmt: skip
 
 

@@ -14,6 +14,25 @@
 const FREEZE_GAP_MS = 200;   // a frame gap longer than this is a freeze (issue 7)
 const MAX_SAMPLES = 16;      // luma samples held for Python's PSNR until drained
 
+// Each <video> is the size Parley's in-call screen paints it at in its 1280x720 window
+// (bench/rendering_bot.py), so both sides paint the same pixels: in a 1:1 the other
+// person fills the stage and the self-view floats small; in a mesh every tile, the
+// self-view included, is a grid cell. Sizes are CSS pixels at a device pixel ratio of 1.
+const STAGE_TILE = { width: 1248, height: 574 };
+const FLOATING_SELF_VIEW = { width: 240, height: 135 };
+const GRID_TILE = { width: 616, height: 283 };   // a 2x2 grid on the same stage
+
+function tileSizes(n) {
+  return n === 2 ? { remote: STAGE_TILE, self: FLOATING_SELF_VIEW }
+                 : { remote: GRID_TILE, self: GRID_TILE };
+}
+
+function placeVideo(video, size) {
+  video.style.width = `${size.width}px`;
+  video.style.height = `${size.height}px`;
+  video.style.objectFit = "cover";
+}
+
 function cameraStream() {
   return navigator.mediaDevices.getUserMedia({
     video: { width: 1280, height: 720, frameRate: 30 },
@@ -171,7 +190,23 @@ class Mesh {
     this.participants = [];   // {name, stream}
     this.connections = [];    // RTCPeerConnection
     this.monitors = [];
+    this.selfViews = [];      // each participant's own camera, painted as Parley does
+    this.sizes = tileSizes(2);
     this.windowStats = null;
+  }
+
+  // A muted <video> of the participant's own camera (the self-view every calling app
+  // shows, Parley included).
+  addSelfView(participant) {
+    const video = document.createElement("video");
+    video.autoplay = true;
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = participant.stream;
+    placeVideo(video, this.sizes.self);
+    document.getElementById("videos").appendChild(video);
+    video.play().catch(e => console.warn("play", e));
+    this.selfViews.push(video);
   }
 
   addVideo(stream, label, sampleEvery) {
@@ -179,6 +214,7 @@ class Mesh {
     video.autoplay = true;
     video.playsInline = true;
     video.srcObject = stream;
+    placeVideo(video, this.sizes.remote);
     document.getElementById("videos").appendChild(video);
     video.play().catch(e => console.warn("play", e));
     const monitor = new ReceiveMonitor(video, label, sampleEvery);
@@ -294,6 +330,8 @@ class Mesh {
       if (p.owned) p.stream.getTracks().forEach(t => t.stop());
     }
     for (const m of this.monitors) { m.video.srcObject = null; m.video.remove(); }
+    for (const v of this.selfViews) { v.srcObject = null; v.remove(); }
+    this.selfViews = [];
     this.participants = [];
     this.connections = [];
     this.monitors = [];
@@ -323,8 +361,10 @@ window.bench = {
   async start(n, sampleEvery = 0, maxBitrateBps = 0) {
     mesh.stop();
     mesh = new Mesh();
+    mesh.sizes = tileSizes(n);
     const people = [];
     for (let i = 0; i < n; i++) people.push(await mesh.addParticipant(`p${i}`));
+    for (const person of people) mesh.addSelfView(person);
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) await mesh.connect(people[i], people[j], sampleEvery, maxBitrateBps);
     }
