@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -76,3 +77,48 @@ def test_coroutine_functions_are_refused_in_debug_mode(loop: GuiEventLoop) -> No
     loop.set_debug(True)
     with pytest.raises(TypeError):
         loop.call_soon(coroutine_function)
+
+
+def test_readers_run_when_their_socket_is_readable_until_removed(loop: GuiEventLoop) -> None:
+    """Each datagram wakes its reader once (no polling while nothing arrives); a removed
+    reader is not called again; a reader's exception reaches the loop's handler."""
+    received: list[bytes] = []
+    errors: list[str] = []
+    three_received, errored = asyncio.Event(), asyncio.Event()
+
+    def on_error(_loop: object, context: dict[str, object]) -> None:
+        errors.append(str(context["exception"]))
+        errored.set()
+
+    loop.set_exception_handler(on_error)
+    reader, writer = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    reader.setblocking(False)
+
+    def on_readable() -> None:
+        data = reader.recv(100)
+        if data == b"boom":
+            raise ValueError("bad datagram")
+        received.append(data)
+        if len(received) == 3:
+            three_received.set()
+
+    async def main() -> None:
+        loop.add_reader(reader, on_readable)
+        for index in range(3):
+            writer.send(b"datagram %d" % index)
+        await asyncio.wait_for(three_received.wait(), timeout=10)
+        writer.send(b"boom")
+        await asyncio.wait_for(errored.wait(), timeout=10)
+        loop.remove_reader(reader)
+        writer.send(b"late")
+        for _ in range(20):  # loop iterations, each one processing Qt's socket events
+            await asyncio.sleep(0)
+        assert reader.recv(100) == b"late"  # still queued: no reader took it
+
+    try:
+        loop.run_until_complete(main())
+    finally:
+        reader.close()
+        writer.close()
+    assert received == [b"datagram 0", b"datagram 1", b"datagram 2"]
+    assert errors == ["bad datagram"]
