@@ -36,7 +36,8 @@ MAX_READS_PER_WAKEUP = 64
 
 
 class GuiEventLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """A drop-in ``qasync.QEventLoop`` (same constructor) with batched ``call_soon``."""
+    """A drop-in ``qasync.QEventLoop`` (same constructor) with batched ``call_soon`` and
+    readers that drain their socket."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,10 +86,6 @@ class GuiEventLoop(qasync.QEventLoop):  # type: ignore[misc]
             handle._run()
             if not _readable(fileno):
                 return
-
-    def ready_count(self) -> int:
-        """Callbacks queued by ``call_soon`` and not run yet."""
-        return len(self._ready)
 
     def _run_ready(self) -> None:
         if self.is_closed():
