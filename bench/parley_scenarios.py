@@ -3,8 +3,9 @@
 Latency is the bots' own: the sender stamps its wall-clock capture time into the pixels
 (``app.bot.frame_stamp``), the receiver reads it when the decoded frame reaches its
 ``FrameSink``. Received fps and bitrate come from the bots' per-second ``bot.stats`` lines
-inside the measurement window; latency percentiles, PSNR and the longest gap from the
-bots' summaries, which cover the whole call (the start included).
+inside the measurement window, and so do the longest gap and the freezes (as Chromium's
+page counts them); latency percentiles and PSNR from the bots' summaries, which cover the
+whole call (the start included). Freezes before the window are reported beside them.
 """
 
 from __future__ import annotations
@@ -42,6 +43,24 @@ def _window_bitrate_kbps(bot: BotProcess, start: float, end: float) -> float | N
         for remote in record["remote"]
     ]
     return statistics.fmean(rates) / 1000 if rates else None
+
+
+def _window_longest_gap_ms(bot: BotProcess, start: float, end: float) -> float | None:
+    gaps = [
+        remote["longest_gap_last_second_ms"]
+        for record in _window_records(bot, start, end)[1:]
+        for remote in record["remote"]
+    ]
+    return max(gaps) if gaps else None
+
+
+def _freezes_between(summary: dict[str, Any], start: float, end: float) -> int:
+    """Freezes of one bot's summary that ended between two monotonic instants (the bots
+    clock their frames with ``time.monotonic``, one clock for every process here)."""
+    first = summary.get("first_frame_monotonic_s")
+    if first is None:
+        return 0
+    return sum(1 for t, _gap in summary["freeze_times"] if start <= first + t <= end)
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -94,7 +113,7 @@ async def one_to_one(
         name: json.loads((workdir / f"bench-1to1-{name}.json").read_text())["summary"][0]
         for name in bots
     }
-    max_gap_ms = max(s["max_gap_ms"] for s in summaries.values())
+    window_gaps = [_window_longest_gap_ms(b, start, end) for b in bots.values()]
     return {
         "cpu_cores_per_participant": statistics.fmean(reading.cpu_cores.values()),
         "received_fps": _mean([_window_fps(b, start, end) for b in bots.values()]),
@@ -103,8 +122,12 @@ async def one_to_one(
         "psnr_db": _mean([s["psnr_db_mean"] for s in summaries.values()]),
         "ssim": _mean([s["ssim_mean"] for s in summaries.values()]),
         "video_bitrate_kbps": _mean([_window_bitrate_kbps(b, start, end) for b in bots.values()]),
-        "max_gap_ms": max_gap_ms,
-        "freezes": sum(s["freezes"] for s in summaries.values()),
+        "max_gap_ms": max((g for g in window_gaps if g is not None), default=None),
+        "freezes": sum(_freezes_between(s, start, end) for s in summaries.values()),
+        "whole_call": {
+            "max_gap_ms": max(s["max_gap_ms"] for s in summaries.values()),
+            "freeze_times": {name: s["freeze_times"] for name, s in summaries.items()},
+        },
         "resolution": ",".join(sorted({f"{s['width']}x{s['height']}" for s in summaries.values()})),
         "pss_mib_per_participant": statistics.fmean(reading.pss_kib.values()) / 1024,
         "details": {

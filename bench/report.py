@@ -81,7 +81,10 @@ def report(results: dict[str, Any]) -> None:
             " run without instrumentation",
             f"PSNR: Parley on every 3rd frame in the bot; Chromium on "
             f"{chromium['details']['psnr_frames_compared']} sampled decoded I420 frames",
-            "Freezes: every gap > 200 ms between received (Parley) / presented (Chromium) frames",
+            "Freezes and longest gap: every gap > 200 ms between received (Parley) / presented"
+            " (Chromium) frames inside the window; Parley over the whole call: longest gap"
+            f" {_cell(parley.get('whole_call', {}).get('max_gap_ms'))} ms, freezes (s after"
+            f" the first frame, gap ms) {parley.get('whole_call', {}).get('freeze_times')}",
         ],
     )
     same = results["same_bitrate"]

@@ -33,6 +33,7 @@ class ParticipantReceiveStats:
     user_id: str
     frames_received: int = 0
     frames_last_second: int = 0
+    longest_gap_last_second_ms: float = 0.0  # the longest gap that ended in that second
     width: int = 0
     height: int = 0
     audio_level: float = 0.0
@@ -42,9 +43,13 @@ class ParticipantReceiveStats:
     frame_indices: list[int] = field(default_factory=list)
     max_gap_ms: float = 0.0
     freezes: int = 0  # gaps longer than FREEZE_GAP_MS
+    # (seconds after the first frame the freeze ended, gap ms) for each freeze: a freeze
+    # at call start and one mid-call have different causes
+    freeze_times: list[tuple[float, float]] = field(default_factory=list)
     video_bitrate_bps: int = 0
     audio_bitrate_bps: int = 0
     _last_frame_s: float | None = None
+    _first_frame_s: float | None = None
 
     def summary(self) -> dict[str, Any]:
         finite_psnr = [p for p in self.psnr_db if np.isfinite(p)]
@@ -53,6 +58,7 @@ class ParticipantReceiveStats:
             "user_id": self.user_id,
             "frames_received": self.frames_received,
             "fps": self.frames_last_second,
+            "longest_gap_last_second_ms": round(self.longest_gap_last_second_ms, 1),
             "width": self.width,
             "height": self.height,
             "audio_level": round(self.audio_level, 4),
@@ -65,6 +71,8 @@ class ParticipantReceiveStats:
             "distinct_frames": len(set(self.frame_indices)),
             "max_gap_ms": round(self.max_gap_ms, 1),
             "freezes": self.freezes,
+            "freeze_times": [[round(t, 2), round(g, 1)] for t, g in self.freeze_times],
+            "first_frame_monotonic_s": self._first_frame_s,
             "video_bitrate_bps": self.video_bitrate_bps,
             "audio_bitrate_bps": self.audio_bitrate_bps,
         }
@@ -97,6 +105,7 @@ class ReceiveMonitor:
         self._reference = reference
         self._clock = clock
         self._count_this_second = 0
+        self._longest_gap_this_second_ms = 0.0
         self._bytes: dict[str, int] = {}
         self.unsubscribe = sink.add_listener(self._on_frame)
 
@@ -109,7 +118,12 @@ class ReceiveMonitor:
         if stats._last_frame_s is not None:
             gap_ms = (now_s - stats._last_frame_s) * 1000
             stats.max_gap_ms = max(stats.max_gap_ms, gap_ms)
-            stats.freezes += gap_ms > FREEZE_GAP_MS
+            self._longest_gap_this_second_ms = max(self._longest_gap_this_second_ms, gap_ms)
+            if gap_ms > FREEZE_GAP_MS:
+                stats.freezes += 1
+                stats.freeze_times.append((now_s - (stats._first_frame_s or now_s), gap_ms))
+        else:
+            stats._first_frame_s = now_s
         stats._last_frame_s = now_s
         stats.frames_received += 1
         self._count_this_second += 1
@@ -150,7 +164,9 @@ class ReceiveMonitor:
         """Close one reporting interval: fps, and bitrates from byte totals by kind
         (``{"audio": n, "video": n}``, from the remote sender's reports)."""
         self.stats.frames_last_second = self._count_this_second
+        self.stats.longest_gap_last_second_ms = self._longest_gap_this_second_ms
         self._count_this_second = 0
+        self._longest_gap_this_second_ms = 0.0
         if elapsed_s > 0:
             for kind, total in inbound_bytes.items():
                 previous = self._bytes.get(kind, total)
