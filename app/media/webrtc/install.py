@@ -1,11 +1,12 @@
 """Puts Parley's WebRTC components into aiortc: one function, one place.
 
 aiortc has no factory hooks for these: ``RTCRtpSender`` calls the module-level name
-``get_encoder`` (imported into ``aiortc.rtcrtpsender``) when it sends its first frame, and
-``RTCRtpReceiver.__init__`` builds ``JitterBuffer`` (imported into
-``aiortc.rtcrtpreceiver``). Both are looked up at call time, so rebinding those two
-module attributes is enough; nothing else in aiortc is changed, and every other codec
-and the audio jitter buffer stay aiortc's own objects.
+``get_encoder`` (imported into ``aiortc.rtcrtpsender``) when it sends its first frame,
+its decoder thread calls ``get_decoder`` (imported into ``aiortc.rtcrtpreceiver``) for
+the first frame of a codec, and ``RTCRtpReceiver.__init__`` builds ``JitterBuffer``
+(imported there too). All are looked up at call time, so rebinding those module
+attributes is enough; nothing else in aiortc is changed, and every other codec and the
+audio jitter buffer stay aiortc's own objects.
 
 What to propose upstream (aiortc): let ``RTCRtpSender``/``RTCRtpReceiver`` take an
 encoder factory and a jitter-buffer class (or a codec registry that maps a MIME type to
@@ -22,13 +23,15 @@ import threading
 
 import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
+from aiortc.codecs import get_decoder as aiortc_get_decoder
 from aiortc.codecs import get_encoder as aiortc_get_encoder
-from aiortc.codecs.base import Encoder
+from aiortc.codecs.base import Decoder, Encoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from app.media.webrtc.bitrate import VideoBitratePolicy
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError, load
+from app.media.webrtc.vp8_decoder import FfmpegVp8Decoder
 from app.media.webrtc.vp8_encoder import LibvpxVp8Encoder
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,7 @@ _libvpx_usable: bool | None = None
 
 
 def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> None:
-    """Make aiortc use Parley's VP8 encoder and video jitter buffer from now on.
+    """Make aiortc use Parley's VP8 encoder and decoder and video jitter buffer from now on.
 
     Idempotent; safe to call for every call. ``video_policy`` (the call type's target
     resolution and bitrate) applies to VP8 encoders created after this call; without it
@@ -62,6 +65,7 @@ def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> Non
                 log.warning("VP8 stays aiortc's encoder: %s", exc)
                 _libvpx_usable = False
         aiortc.rtcrtpsender.get_encoder = get_encoder
+        aiortc.rtcrtpreceiver.get_decoder = get_decoder
         aiortc.rtcrtpreceiver.JitterBuffer = MarkerJitterBuffer  # type: ignore[misc]
 
 
@@ -75,3 +79,10 @@ def get_encoder(codec: RTCRtpCodecParameters) -> Encoder:
     if codec.mimeType.lower() == "video/vp8" and _libvpx_usable:
         return LibvpxVp8Encoder(_policy)
     return aiortc_get_encoder(codec)
+
+
+def get_decoder(codec: RTCRtpCodecParameters) -> Decoder:
+    """aiortc's ``get_decoder`` with VP8 answered by :class:`FfmpegVp8Decoder`."""
+    if codec.mimeType.lower() == "video/vp8":
+        return FfmpegVp8Decoder()
+    return aiortc_get_decoder(codec)
