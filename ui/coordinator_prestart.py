@@ -8,6 +8,14 @@ here against the 2 s goal of the media-performance issue. :func:`prestart` runs 
 once; the app's own call later finds the coordinator up (or waits on the same file lock
 for the spawn in progress), and reports any failure itself. Nothing is started when a
 server URL is configured.
+
+The thread must not import what the app's thread imports at the same time: two threads
+importing one package (pydantic, through ``app.protocol``) can hand one of them a
+partially initialised module, and the app then died at start with "cannot import name
+'import_string' from partially initialized module 'pydantic._internal._validators'" (once
+in about twenty cold starts here). So :func:`prestart` imports the coordinator starter in
+the caller's thread first; the app needs those modules anyway, and what overlaps is the
+coordinator process's own start-up, which is the slow part.
 """
 
 from __future__ import annotations
@@ -37,10 +45,9 @@ def prestart(
         settings = Settings(QSettings(ORGANIZATION_NAME, APPLICATION_NAME))
     if settings.server_url:
         return None
+    from app.server.local import ensure_local_coordinator  # here, not on the thread: above
 
     def start() -> None:
-        from app.server import ensure_local_coordinator
-
         try:
             asyncio.run(ensure_local_coordinator(data_dir))
         except Exception as exc:  # the app's own ensure_local_coordinator says it again
