@@ -15,7 +15,8 @@ from pathlib import Path
 POLL_S = 0.05
 
 
-def _try_lock(fd: int) -> bool:
+def try_lock(fd: int) -> bool:
+    """Take the lock of the open file ``fd`` if free; False when someone holds it."""
     try:
         if sys.platform == "win32":
             import msvcrt
@@ -30,7 +31,8 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _unlock(fd: int) -> None:
+def release_lock(fd: int) -> None:
+    """Give back the lock :func:`try_lock` took on ``fd`` (the file stays open)."""
     if sys.platform == "win32":
         import msvcrt
 
@@ -51,13 +53,13 @@ async def file_lock(path: Path, *, timeout_s: float) -> AsyncIterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout_s
-        while not _try_lock(fd):
+        while not try_lock(fd):
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"{path} stayed locked for {timeout_s} s")
             await asyncio.sleep(POLL_S)
         try:
             yield
         finally:
-            _unlock(fd)
+            release_lock(fd)
     finally:
         os.close(fd)

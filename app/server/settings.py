@@ -1,20 +1,26 @@
-"""Coordinator settings and the per-user data folder."""
+"""Coordinator settings (the data folder and its files: ``app.server.data_dir``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from platformdirs import user_data_dir
 
 from app.protocol import ICEServer
+from app.server.data_dir import (  # re-exported: settings is where callers look
+    APP_NAME,
+    DATABASE_FILE,
+    DEFAULT_PORT,
+    SECRET_FILE,
+    default_data_dir,
+)
 
-APP_NAME = "Parley"
-# The embedded coordinator's port and files in its data folder (``parley server --local``
-# and ``ensure_local_coordinator`` must agree on them).
-DEFAULT_PORT = 47800
-DATABASE_FILE = "coordinator.db"
-SECRET_FILE = "coordinator.secret"
+__all__ = [
+    "APP_NAME",
+    "DATABASE_FILE",
+    "DEFAULT_PORT",
+    "SECRET_FILE",
+    "ServerSettings",
+    "default_data_dir",
+]
 
 
 @dataclass
@@ -38,9 +44,3 @@ class ServerSettings:
     token_ttl_s: int = 7 * 24 * 3600
     ice_servers: list[ICEServer] = field(default_factory=list)
     health_check_interval_s: float = 10.0
-
-
-def default_data_dir() -> Path:
-    """The per-user folder of Parley's data (``platformdirs.user_data_dir("Parley")``):
-    the embedded coordinator's database, secret, state file and log live here."""
-    return Path(user_data_dir(APP_NAME, appauthor=False))
