@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,10 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.server.local import DEFAULT_PORT
 from bench.media import VTEST
 
 GOAL_S = 2.0
 TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
 
 
 def launch_to_lobby_s(data_dir: Path, call_id: str) -> float:
@@ -39,24 +42,45 @@ def launch_to_lobby_s(data_dir: Path, call_id: str) -> float:
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
     )
+    tail: list[str] = []
     try:
         assert process.stderr is not None
         for line in process.stderr:
             if "lobby shown:" in line:
                 return time.monotonic() - start
+            tail = [*tail[-19:], line]
             if time.monotonic() - start > TIMEOUT_S:
                 break
-        raise RuntimeError(f"parley did not show the Lobby (exit code {process.poll()})")
+        raise RuntimeError(
+            f"parley did not show the Lobby (exit code {process.poll()}):\n" + "".join(tail)
+        )
     finally:
         process.kill()
         process.wait()
 
 
 def stop_coordinator(data_dir: Path) -> None:
-    """Stop the coordinator a trial spawned (it would exit after its idle minute)."""
-    with contextlib.suppress(OSError, ValueError, KeyError, ProcessLookupError):
-        pid = json.loads((data_dir / "coordinator.json").read_text())["pid"]
-        os.kill(int(pid), signal.SIGTERM)
+    """Stop the coordinator a trial spawned (it would exit after its idle minute) and wait
+    until it is gone, so the next *first* trial starts its own."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, ProcessLookupError):
+        pid = int(json.loads((data_dir / "coordinator.json").read_text())["pid"])
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            os.kill(pid, 0)  # ProcessLookupError once it has exited
+            time.sleep(0.05)
+
+
+def require_no_coordinator() -> None:
+    """Raise ``RuntimeError`` when something answers on the local coordinator's port: a
+    *first* start would reuse it and measure a second start."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        if probe.connect_ex(("127.0.0.1", DEFAULT_PORT)) == 0:
+            raise RuntimeError(
+                f"something already listens on 127.0.0.1:{DEFAULT_PORT} (a running Parley's "
+                "coordinator?): quit it, or wait its idle minute, for a cold first start"
+            )
 
 
 def run(trials: int) -> dict[str, list[float]]:
@@ -66,6 +90,7 @@ def run(trials: int) -> dict[str, list[float]]:
         for trial in range(trials):
             data_dir = Path(root) / f"first-{trial}"
             data_dir.mkdir()
+            require_no_coordinator()
             try:
                 first.append(launch_to_lobby_s(data_dir, f"cold-{trial}"))
             finally:
