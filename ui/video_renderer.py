@@ -87,8 +87,8 @@ class VideoRenderer(QWidget):
         self._video_enabled = True
         self._placeholder_name = ""
         self._placeholder_key: str | None = None
-        # (frame, width_px, height_px) → the converted image and the RGB frame backing it
-        self._cache_key: tuple[object, int, int] | None = None
+        # (frame, size, mirror, corner cut, radius) → the image and the RGB frame behind it
+        self._cache_key: tuple[object, ...] | None = None
         self._cache_frame: av.VideoFrame | None = None
         self._cache_image: QImage | None = None
         self._painted_frame_count = 0
@@ -199,14 +199,12 @@ class VideoRenderer(QWidget):
     def _paint(self, painter: QPainter) -> None:
         bounds = QRectF(self.rect())
         opaque = self._backdrop is not None
-        if not opaque and self._corner_radius_px > 0:
-            clip = QPainterPath()
-            clip.addRoundedRect(bounds, self._corner_radius_px, self._corner_radius_px)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setClipPath(clip)
+        rounded = self._corner_radius_px > 0
         frame = self._sink.latest() if (self._sink is not None and self._video_enabled) else None
         if frame is None or frame.width <= 0 or frame.height <= 0:
             self._render_size_px = None
+            if not opaque and rounded:
+                self._clip_to_rounded(painter, bounds)
             painter.fillRect(bounds, self._background)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             paint_avatar(painter, bounds, self._placeholder_name, self._placeholder_key)
@@ -215,20 +213,28 @@ class VideoRenderer(QWidget):
             target = _fitted_rect(bounds, frame.width, frame.height, self._fit, ratio)
             width_px, height_px = round(target.width() * ratio), round(target.height() * ratio)
             self._render_size_px = (width_px, height_px)
-            image = self._image_for(frame, width_px, height_px)
+            # Transparent corners over a picture that fills the widget (the floating
+            # self-view) are cut into the cached image once per frame; the widget under
+            # it repaints this one 30 times a second more, and each is then a plain blend.
+            cut = not opaque and rounded and target.contains(bounds)
+            if not opaque and rounded and not cut:
+                self._clip_to_rounded(painter, bounds)
+            cut_rect = (bounds.translated(-target.topLeft()), ratio) if cut else None
+            image = self._image_for(frame, width_px, height_px, cut_rect)
             if not target.contains(bounds):  # letterbox bars (CONTAIN)
                 painter.fillRect(bounds, self._background)
-            painter.save()
-            if self._mirror:
-                painter.translate(bounds.center().x() * 2, 0)
-                painter.scale(-1, 1)
             painter.drawImage(target, image)
-            painter.restore()
-        if opaque and self._corner_radius_px > 0:
+        if opaque and rounded:
             assert self._backdrop is not None
             painter.setClipping(False)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.fillPath(self._corner_path(), self._backdrop)
+
+    def _clip_to_rounded(self, painter: QPainter, bounds: QRectF) -> None:
+        clip = QPainterPath()
+        clip.addRoundedRect(bounds, self._corner_radius_px, self._corner_radius_px)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setClipPath(clip)
 
     def _corner_path(self) -> QPainterPath:
         """The four corners outside the rounded rectangle (cached per size and radius)."""
@@ -241,9 +247,19 @@ class VideoRenderer(QWidget):
             self._corners = (size, radius, whole.subtracted(rounded))
         return self._corners[2]
 
-    def _image_for(self, frame: av.VideoFrame, width_px: int, height_px: int) -> QImage:
+    def _image_for(
+        self,
+        frame: av.VideoFrame,
+        width_px: int,
+        height_px: int,
+        cut_rect: tuple[QRectF, float] | None = None,
+    ) -> QImage:
+        """``frame`` as a ``width_px`` x ``height_px`` image, mirrored when the renderer
+        mirrors (a flip per frame costs less than a transformed draw per paint) and, with
+        ``cut_rect`` (the widget's rectangle in the image's logical coordinates and the
+        device pixel ratio), with transparent rounded corners there."""
         width_px, height_px = max(2, width_px), max(2, height_px)
-        key = (frame, width_px, height_px)
+        key = (frame, width_px, height_px, self._mirror, cut_rect, self._corner_radius_px)
         if key != self._cache_key or self._cache_image is None:
             # Shrinking 2x or more: swscale's area average, which does not alias and is
             # the fastest filter there (0.5 instead of 0.7 ms for a 240x135 self-view).
@@ -255,13 +271,39 @@ class VideoRenderer(QWidget):
                 interpolation="AREA" if shrink else None,
             )
             plane = rgb.planes[0]  # rows may be padded: pass the plane's own line size
-            self._cache_image = QImage(
+            image = QImage(
                 memoryview(plane), width_px, height_px, plane.line_size, QImage.Format.Format_RGB32
             )
-            self._cache_frame = rgb  # the QImage borrows the plane's memory
+            if self._mirror:
+                image = image.flipped(Qt.Orientation.Horizontal)  # a copy
+            if cut_rect is not None:
+                image = self._cut_corners(image, *cut_rect)
+            self._cache_image = image
+            self._cache_frame = rgb  # the first QImage borrows the plane's memory
             self._cache_key = key
             self._painted_frame_count += 1
         return self._cache_image
+
+    def _cut_corners(self, image: QImage, rect: QRectF, ratio: float) -> QImage:
+        """A copy of ``image`` whose pixels outside the rounded ``rect`` are transparent.
+
+        swscale's 0xffRRGGBB pixels are already premultiplied ARGB (opaque), so the copy
+        is reinterpreted, not converted; the clear is antialiased, as the clip was."""
+        image = image.copy() if not self._mirror else image  # flipped() made the copy
+        image.reinterpretAsFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        outside, inside = QPainterPath(), QPainterPath()
+        outside.addRect(QRectF(0, 0, image.width() / ratio, image.height() / ratio))
+        inside.addRoundedRect(rect, self._corner_radius_px, self._corner_radius_px)
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+            painter.fillPath(outside.subtracted(inside), QColor(0, 0, 0))
+        finally:
+            painter.end()
+        image.setDevicePixelRatio(1.0)
+        return image
 
     def _invalidate_cache(self) -> None:
         self._cache_key = self._cache_frame = self._cache_image = None

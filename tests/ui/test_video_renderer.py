@@ -159,12 +159,12 @@ class _CountingParent(QWidget):
 
 
 def _on_green_parent(
-    qtbot: QtBot, sink: FrameSink, backdrop: str | None
+    qtbot: QtBot, sink: FrameSink, backdrop: str | None, *, mirror: bool = False
 ) -> tuple[_CountingParent, VideoRenderer]:
     parent = _CountingParent()
     qtbot.addWidget(parent)
     parent.resize(WIDTH, HEIGHT)
-    renderer = VideoRenderer(parent, corner_radius_px=24, backdrop=backdrop)
+    renderer = VideoRenderer(parent, corner_radius_px=24, backdrop=backdrop, mirror=mirror)
     renderer.setGeometry(0, 0, WIDTH, HEIGHT)
     renderer.set_sink(sink)
     parent.show()
@@ -186,6 +186,32 @@ def test_corners_show_the_backdrop_or_what_is_under_them(
     assert color_fraction(centre, (0, 255, 0), tolerance=40) == 0.0  # the video, not the parent
     assert color_fraction(centre, (255, 0, 0), tolerance=40) == 0.0
     assert renderer.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent) is bool(backdrop)
+
+
+def test_a_mirrored_self_view_with_transparent_corners(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    """The floating self-view: corners cut into the cached image (transparent, showing
+    what is under them, antialiased), the picture flipped once per frame, not per paint."""
+    sink = FrameSink()
+    sink.put(vtest_frames[5])
+    parent, renderer = _on_green_parent(qtbot, sink, None, mirror=True)
+    pixels = grab_rgb(parent)
+    assert tuple(int(v) for v in pixels[1, 1]) == (0, 255, 0)
+    assert tuple(int(v) for v in pixels[HEIGHT - 2, WIDTH - 2]) == (0, 255, 0)
+    # the curve of a 24 px radius crosses the diagonal at 24 * (1 - 1/sqrt(2)) = 7 px
+    assert tuple(int(v) for v in pixels[6, 6]) == (0, 255, 0)
+    assert tuple(int(v) for v in pixels[8, 8]) != (0, 255, 0)
+    _plain_parent, plain = _on_green_parent(qtbot, sink, None)
+    centre = (slice(HEIGHT // 4, 3 * HEIGHT // 4), slice(WIDTH // 4, 3 * WIDTH // 4))
+    mirrored = grab_rgb(renderer).astype(float)[centre]
+    unmirrored = grab_rgb(plain).astype(float)[centre[0], centre[1]][:, ::-1]
+    assert np.abs(mirrored - unmirrored).mean() < 2.0
+    # repaints from under it (its parent) reuse the cut image: nothing is converted again
+    converted = renderer.painted_frame_count
+    for _ in range(3):
+        parent.repaint()
+    assert renderer.painted_frame_count == converted
 
 
 @pytest.mark.parametrize("backdrop", ["#202124", None])
