@@ -4,8 +4,10 @@
 Stream's ``suspendAudio`` on Windows and Linux only disables tracks: the other side is not
 told, the camera keeps sending and video keeps arriving. A held Parley call instead
 
-- sends nothing: its microphone and camera senders read no source (the devices stay open
-  for the other calls) and its published tracks drop ``audio`` and ``video``;
+- sends nothing: its microphone, camera and screen-share senders read no source (the
+  devices and the share's capture stay open for the other calls and for later) and its
+  published tracks drop ``audio``, ``video`` and ``screen_share``; a share in progress
+  resumes when the call is taken off hold (Teams pauses it the same way);
 - plays nothing: its remote audio is at gain 0 whatever its suspension says;
 - tells the others (``hold.update`` → ``call.session_participant_hold``): their tiles show
   ``is_on_hold`` and their senders to the held session pause, so no video (or audio) is
@@ -45,6 +47,7 @@ class CallHold:
 
         def _set_state(self, state: CallState) -> None: ...
         def _on_local_media_changed(self) -> None: ...
+        def _attach_screen_share(self, media: CallMedia | None) -> None: ...
 
     async def set_on_hold(self, on_hold: bool) -> None:
         """Put the call on hold (True) or take it off (False), for this client and for
@@ -67,6 +70,7 @@ class CallHold:
             if self._media is not None:
                 self._media.apply_playout_volume()
             self._on_local_media_changed()  # senders and published tracks
+            self._attach_screen_share(self._media)  # a share in progress pauses or resumes
         except Exception as exc:
             log.exception("could not %s the media of %s", what, self.cid)
             raise CallError("media_error", f"could not {what} the media: {exc}") from exc

@@ -121,15 +121,18 @@ class CallScreenShare:
     # --- hooks for ``Call`` -----------------------------------------------------------
 
     def _screen_share_tracks(self) -> list[TrackType]:
-        return [TrackType.SCREEN_SHARE] if self._screen_share is not None else []
+        # a held call pauses its share as it pauses its camera (app/call/hold.py)
+        sending = self._screen_share is not None and not self._state.is_on_hold
+        return [TrackType.SCREEN_SHARE] if sending else []
 
     def _attach_screen_share(self, media: CallMedia | None) -> None:
         """Point ``media``'s screen-share senders at the current share (after a join or
-        rejoin made new peer connections, or when the share changes)."""
+        rejoin made new peer connections, when the share changes, or when the call goes on
+        or off hold: a held call sends nobody its screen, and the share resumes after)."""
         if media is not None:
             relay = self._screen_share
             source: Callable[[], MediaStreamTrack | None] | None = (
-                relay.subscribe if relay is not None else None
+                relay.subscribe if relay is not None and not self._state.is_on_hold else None
             )
             media.point_screen_share(source)
 

@@ -315,3 +315,44 @@ async def test_the_share_stops_when_the_call_turns_screen_sharing_off(clients: C
     finally:
         await a_call.stop_screen_share()
         pusher.stop()
+
+
+async def test_holding_the_call_pauses_the_share_and_taking_it_off_resumes_it(
+    clients: Callable,
+) -> None:
+    """A held call sends nobody its screen (as Teams pauses a share on hold): a share in
+    progress must not keep showing a screen to a call the user has stepped away from."""
+    a_call, b_call, alice_session = await joined_pair(clients, "share-hold")
+    track = ScreenShareTrack()
+    pusher = PatternPusher(track, screen_pattern(640, 360))
+    try:
+        await a_call.start_screen_share(track)
+        sink = b_call.screen_share_sink(alice_session)
+        assert sink is not None
+        await wait_for(lambda: sink.frame_count >= 5, "the share at bob")
+
+        await a_call.set_on_hold(True)
+        assert a_call.is_screen_sharing  # paused, not ended: the capture stays open
+        assert track.readyState == "live"
+        assert all(sender.source is None for sender in screen_senders(a_call))
+        await wait_for(
+            lambda: (
+                TrackType.SCREEN_SHARE
+                not in b_call.state.participant(alice_session).published_tracks
+            ),
+            "the share unpublished at bob",
+        )
+        held_count = sink.frame_count
+        pushed = pusher.pushed
+        await wait_for(lambda: pusher.pushed >= pushed + 15, "15 more captured screens")
+        assert sink.frame_count <= held_count + 2  # at most what was already on the wire
+
+        await a_call.set_on_hold(False)
+        await wait_for(
+            lambda: b_call.state.participant(alice_session).is_screen_sharing,
+            "the share announced again",
+        )
+        await wait_for(lambda: sink.frame_count >= held_count + 10, "the share flowing again")
+    finally:
+        await a_call.stop_screen_share()
+        pusher.stop()
