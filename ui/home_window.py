@@ -466,6 +466,9 @@ class HomeWindow(QMainWindow):
         if self.pip_window is None:
             pip = PipWindow(container.bridge, container.content.pinned_session_id)
             pip.return_requested.connect(self.restore_from_pip)
+            # the sender picks the layer that fits the PiP tile while the window is down
+            stop_counting = container.content.video_subscriptions.add_tiles(pip.tiles)
+            pip.destroyed.connect(stop_counting)
             pip.destroyed.connect(self._pip_destroyed)
             container.content.participants_view.pinned_changed.connect(pip.set_pinned)
             screen = self.screen() or QGuiApplication.primaryScreen()

@@ -115,6 +115,11 @@ class PipWindow(QWidget):
         self._show_participants(state.participants)
         self._show_media((state.microphone_enabled, state.camera_enabled))
 
+    def tiles(self) -> list[ParticipantView]:
+        """The tile this window shows (none before the call has participants), for the
+        call's video subscriptions (``VideoSubscriptionReporter.add_tiles``)."""
+        return [self.tile] if self.tile is not None else []
+
     @property
     def shown_session_id(self) -> str | None:
         """Whose video the window shows."""

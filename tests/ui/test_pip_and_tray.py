@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.call import LocalMedia
 from app.client import VideoClient
+from app.media import VideoDimension
 from tests.fixtures.qt import complete
 from tests.ui.call_scenes import five_people_call
 from tests.ui.helpers import grab_rgb
@@ -34,6 +35,7 @@ from ui.settings import (
     ThemeChoice,
 )
 from ui.tray import ParleyTray, TrayStatus
+from ui.video_subscriptions import NOT_SHOWN
 
 pytestmark = pytest.mark.usefixtures("themed_app")
 
@@ -158,6 +160,49 @@ def test_minimising_during_a_call_opens_pip(
     window.showMinimized()
     assert window.pip_window is None
     window.showNormal()
+
+
+def test_popped_out_the_call_asks_for_the_pip_tile_size_only(
+    qtbot: QtBot, qt_loop: qasync.QEventLoop, in_call: tuple[HomeWindow, ScriptedCall]
+) -> None:
+    """The main window minimised into PiP paints nothing: its stale tile sizes must not
+    keep 720p coming. The PiP tile's size is what its sender is asked for; everyone else
+    gets the smallest layer until the window comes back."""
+    window, call = in_call
+    content = window.container.content if window.container else None
+    assert content is not None
+    # no screen share, and Xia (camera on) speaking: the PiP shows her camera
+    call.publish(
+        call.state.with_changes(
+            participants=tuple(p for p in call.state.participants if p.session_id != "p-yan")
+        )
+    )
+    _dominant(call, "p-xia")
+    qtbot.waitUntil(lambda: len(call.video_dimensions) >= 3, timeout=5000)
+    content.controls.pip_button.click()  # pop out: PiP opens, the window minimises
+    qtbot.waitUntil(lambda: window.pip_window is not None and window.isMinimized(), timeout=3000)
+    pip = window.pip_window
+    assert pip is not None and pip.tile is not None
+    shown = pip.shown_session_id
+    assert shown == "p-xia"
+    qtbot.waitUntil(lambda: pip.tile.renderer.render_size_px is not None, timeout=3000)
+    width_px, height_px = pip.tile.renderer.render_size_px
+
+    def popped_out() -> bool:
+        dims = call.video_dimensions
+        others = [d for s, d in dims.items() if s not in (shown, "p-yan")]
+        return dims.get(shown) == VideoDimension(width_px, height_px) and all(
+            d == NOT_SHOWN for d in others
+        )
+
+    qtbot.waitUntil(popped_out, timeout=5000)
+    assert width_px < 800  # a PiP tile, not the stage
+
+    pip.return_button.click()  # back to the window: its tiles count again
+    qtbot.waitUntil(
+        lambda: all(d != NOT_SHOWN for s, d in call.video_dimensions.items() if s != "p-yan"),
+        timeout=5000,
+    )
 
 
 def test_tray_menu_acts_on_the_call(
