@@ -12,15 +12,21 @@ CACHE = Path.home() / ".cache" / "parley-bench"
 def make_720p30_clip(seconds: int = 10) -> Path:
     """vtest.avi (768x576, 10 fps, people walking) scaled to 1280x720 at 30 fps, as raw
     Y4M so decoding the input costs next to nothing, as with Chromium's fake capture."""
+    return make_720p_clip(30, seconds)
+
+
+def make_720p_clip(fps: int, seconds: int = 10) -> Path:
+    """vtest.avi scaled to 1280x720 at ``fps`` frames a second (Y4M; 10 is its own rate,
+    30 repeats each picture three times)."""
     if not VTEST.exists():
         raise SystemExit(f"{VTEST} is missing: apt-get install opencv-doc")
     CACHE.mkdir(parents=True, exist_ok=True)
-    out = CACHE / f"vtest-720p30-{seconds}s.y4m"
+    out = CACHE / f"vtest-720p{fps}-{seconds}s.y4m"
     if not out.exists():
         subprocess.run(
             [
                 "ffmpeg", "-loglevel", "error", "-y", "-i", str(VTEST), "-t", str(seconds),
-                "-vf", "fps=30,scale=1280:720", "-pix_fmt", "yuv420p", str(out),
+                "-vf", f"fps={fps},scale=1280:720", "-pix_fmt", "yuv420p", str(out),
             ],
             check=True,
         )  # fmt: skip

@@ -165,6 +165,8 @@ def report(results: dict[str, Any]) -> None:
          "Parley meshes measured without every stream flowing after 60 s: "
          f"{', '.join(stalled) or 'none'}"],
     )  # fmt: skip
+    if "mesh_light" in results:
+        _light_mesh_table(results["mesh_light"], results["mesh_seconds"])
     memory = results["memory"]
     print_table(
         "Memory (PSS, MiB)",
@@ -188,5 +190,45 @@ def report(results: dict[str, Any]) -> None:
         [
             "Chromium's tree hosts both participants (one browser, one page)",
             "instrumented Parley bots also hold the reference decoder and NumPy frames",
+        ],
+    )
+
+
+def _light_mesh_table(light: dict[str, Any], seconds: float) -> None:
+    fps = light["fps"]
+    sizes = sorted(int(key) for key in light if key.isdigit())
+    rows: list[tuple[str, Any, Any]] = []
+    for size in sizes:
+        entry = light[str(size)]
+        for label, key in (
+            ("CPU cores / part.", "cpu_cores_per_participant"),
+            ("received fps", "received_fps"),
+            ("received resolution", "resolution"),
+        ):
+            rows.append(
+                (f"mesh {size}: {label}", entry["parley"].get(key), entry["chromium"].get(key))
+            )
+    rows.append(
+        (
+            "extra peer cost / first peer cost",
+            light["extra_peer_cost_ratio_parley"],
+            light["extra_peer_cost_ratio_chromium"],
+        )
+    )
+    short = [
+        f"{size} ({side})"
+        for size in sizes
+        for side in ("parley", "chromium")
+        if (light[str(size)][side]["received_fps"] or 0) < 0.9 * fps
+    ]
+    print_table(
+        f"Mesh at 720p{fps} (the clip's own rate: unsaturated on this machine), {seconds} s"
+        " windows",
+        rows,
+        [
+            "extra peer cost = (CPU/part. at 4 - at 2) / 2 over CPU/part. at 2, raw figures"
+            " (goal <= 0.25)",
+            f"meshes that received under 90 % of {fps} fps (saturated, figure unreliable): "
+            f"{', '.join(short) or 'none'}",
         ],
     )
