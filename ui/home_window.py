@@ -20,6 +20,7 @@ buttons. Missed calls the user has not seen yet are counted for the tray
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
@@ -469,7 +470,8 @@ class HomeWindow(QMainWindow):
             # the sender picks the layer that fits the PiP tile while the window is down
             stop_counting = container.content.video_subscriptions.add_tiles(pip.tiles)
             pip.destroyed.connect(stop_counting)
-            pip.destroyed.connect(self._pip_destroyed)
+            # a replaced PiP is destroyed after its successor opened: forget only itself
+            pip.destroyed.connect(functools.partial(self._pip_destroyed, pip))
             container.content.participants_view.pinned_changed.connect(pip.set_pinned)
             screen = self.screen() or QGuiApplication.primaryScreen()
             if screen is not None:  # bottom right, where it covers the least
@@ -497,8 +499,9 @@ class HomeWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def _pip_destroyed(self) -> None:
-        self.pip_window = None
+    def _pip_destroyed(self, pip: PipWindow) -> None:
+        if self.pip_window is pip:
+            self.pip_window = None
 
     def _tint_icons(self) -> None:
         """Icons in the current palette's colours (again after a theme change: SVG icons
