@@ -14,6 +14,7 @@ from app.media.webrtc import (
     LibvpxVp8Encoder,
     VideoBitratePolicy,
 )
+from app.media.webrtc.vp8_compressor import Vp8Compressor
 from tests.media.signal_checks import psnr_db
 
 WIDTH, HEIGHT = 640, 480
@@ -107,3 +108,30 @@ def test_bitrate_policy_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         VideoBitratePolicy(width=0)
     assert VideoBitratePolicy().max_bitrate_bps(1280, 720) == 2_500_000
+
+
+def test_over_budget_inter_frames_are_dropped_but_never_a_requested_keyframe(
+    source_frames,
+) -> None:
+    """libwebrtc's frame dropping: a picture the rate buffer cannot afford is skipped
+    (no bytes) rather than sent over the target; a keyframe asked for (a PLI) always
+    comes. 150 kbps with a keyframe every 10 frames is far beyond what 640x480 needs."""
+    compressor = Vp8Compressor()
+    encoded = []
+    for index, frame in enumerate(source_frames[:120]):
+        keyframe = index % 10 == 0
+        data, is_key = compressor.compress(
+            frame, index * 3000, keyframe=keyframe, bitrate_bps=150_000
+        )
+        encoded.append((keyframe, data, is_key))
+    assert all(data and is_key for keyframe, data, is_key in encoded if keyframe)
+    dropped = [index for index, (_, data, _) in enumerate(encoded) if not data]
+    assert dropped and compressor.frames_dropped == len(dropped)
+    sent_bits = sum(len(data) for _, data, _ in encoded) * 8
+    assert sent_bits / (len(encoded) / 30) < 1.5 * 150_000  # held near the target
+    # the frames that were sent still decode, in order, dropped ones simply missing
+    decoder = Vp8Decoder()
+    for index, (_, data, _) in enumerate(encoded):
+        if data:
+            (picture,) = decoder.decode(JitterFrame(data, index * 3000))
+            assert (picture.width, picture.height) == (WIDTH, HEIGHT)
