@@ -115,20 +115,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "chromium_tree_pss_mib": chromium["details"]["tree_pss_mib"],
         }
         for size in MESH_SIZES:
-            _progress(f"mesh {size} Parley")
-            parley_mesh = await parley_scenarios.mesh(
-                server_url, clip, audio, participants=size, seconds=args.mesh_seconds,
-                warmup_s=args.warmup_seconds, workdir=workdir,
-            )  # fmt: skip
-            _progress(f"mesh {size} Chromium")
-            async with ChromiumPage(stamped) as page:
-                chromium_mesh = await chromium_scenarios.mesh(
-                    page, participants=size, seconds=args.mesh_seconds,
-                    warmup_s=args.warmup_seconds,
-                )  # fmt: skip
-            for entry in (parley_mesh, chromium_mesh):
+            pair = await _mesh_pair(server_url, clip, stamped, audio, workdir, args, size, "")
+            for entry in pair.values():
                 entry["cpu_cores_at_30fps"] = _scaled_to_30fps(entry)
-            results["mesh"][str(size)] = {"parley": parley_mesh, "chromium": chromium_mesh}
+            results["mesh"][str(size)] = pair
         for side in ("parley", "chromium"):
             results["mesh"][f"extra_peer_cost_ratio_{side}"] = _extra_peer_cost(
                 results["mesh"], side
@@ -150,6 +140,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def _mesh_pair(
+    server_url: str, clip: Path, stamped: Path, audio: Path, workdir: Path,
+    args: argparse.Namespace, size: int, label: str,
+) -> dict[str, Any]:  # fmt: skip
+    """One mesh of ``size``, Parley's bots on ``clip`` then Chromium's page on
+    ``stamped``: ``{"parley": figures, "chromium": figures}``."""
+    _progress(f"mesh {size}{label} Parley")
+    parley_mesh = await parley_scenarios.mesh(
+        server_url, clip, audio, participants=size, seconds=args.mesh_seconds,
+        warmup_s=args.warmup_seconds, workdir=workdir,
+    )  # fmt: skip
+    _progress(f"mesh {size}{label} Chromium")
+    async with ChromiumPage(stamped) as page:
+        chromium_mesh = await chromium_scenarios.mesh(
+            page, participants=size, seconds=args.mesh_seconds, warmup_s=args.warmup_seconds
+        )
+    return {"parley": parley_mesh, "chromium": chromium_mesh}
+
+
 async def _light_meshes(
     server_url: str, audio: Path, workdir: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -158,18 +167,9 @@ async def _light_meshes(
     stamped = stamp_y4m(clip)
     light: dict[str, Any] = {"fps": LIGHT_MESH_FPS}
     for size in MESH_SIZES:
-        _progress(f"mesh {size} at {LIGHT_MESH_FPS} fps Parley")
-        parley_mesh = await parley_scenarios.mesh(
-            server_url, clip, audio, participants=size, seconds=args.mesh_seconds,
-            warmup_s=args.warmup_seconds, workdir=workdir,
-        )  # fmt: skip
-        _progress(f"mesh {size} at {LIGHT_MESH_FPS} fps Chromium")
-        async with ChromiumPage(stamped) as page:
-            chromium_mesh = await chromium_scenarios.mesh(
-                page, participants=size, seconds=args.mesh_seconds,
-                warmup_s=args.warmup_seconds,
-            )  # fmt: skip
-        light[str(size)] = {"parley": parley_mesh, "chromium": chromium_mesh}
+        light[str(size)] = await _mesh_pair(
+            server_url, clip, stamped, audio, workdir, args, size, f" at {LIGHT_MESH_FPS} fps"
+        )
     for side in ("parley", "chromium"):
         light[f"extra_peer_cost_ratio_{side}"] = _extra_peer_cost(
             light, side, "cpu_cores_per_participant"
