@@ -80,7 +80,8 @@ class VideoRenderer(QWidget):
         self._corner_radius_px = corner_radius_px
         self._background = QColor(background or current_palette().stage_surface)
         self._backdrop: QColor | None = None
-        self._corners: tuple[QSize, float, QPainterPath] | None = None  # (size, radius, path)
+        # (outer, inner, radius) → the area of outer outside inner's rounded rectangle
+        self._outside_paths: dict[tuple[object, ...], QPainterPath] = {}
         self.set_backdrop(backdrop)
         self._sink: FrameSource | None = None
         self._subscription = Subscription()
@@ -237,15 +238,23 @@ class VideoRenderer(QWidget):
         painter.setClipPath(clip)
 
     def _corner_path(self) -> QPainterPath:
-        """The four corners outside the rounded rectangle (cached per size and radius)."""
-        size, radius = self.size(), self._corner_radius_px
-        if self._corners is None or self._corners[:2] != (size, radius):
-            bounds = QRectF(self.rect())
+        """The four corners outside the rounded rectangle of the widget."""
+        bounds = QRectF(self.rect())
+        return self._outside_rounded(bounds, bounds)
+
+    def _outside_rounded(self, outer: QRectF, inner: QRectF) -> QPainterPath:
+        """``outer`` minus ``inner``'s rounded rectangle, cached: the same two or three
+        paths serve every frame (the tile's corners, the self-view's cut)."""
+        key = (outer.getRect(), inner.getRect(), self._corner_radius_px)
+        path = self._outside_paths.get(key)
+        if path is None:
+            if len(self._outside_paths) > 8:  # sizes change on resizes only
+                self._outside_paths.clear()
             whole, rounded = QPainterPath(), QPainterPath()
-            whole.addRect(bounds)
-            rounded.addRoundedRect(bounds, radius, radius)
-            self._corners = (size, radius, whole.subtracted(rounded))
-        return self._corners[2]
+            whole.addRect(outer)
+            rounded.addRoundedRect(inner, self._corner_radius_px, self._corner_radius_px)
+            path = self._outside_paths[key] = whole.subtracted(rounded)
+        return path
 
     def _image_for(
         self,
@@ -292,14 +301,14 @@ class VideoRenderer(QWidget):
         image = image.copy() if not self._mirror else image  # flipped() made the copy
         image.reinterpretAsFormat(QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
-        outside, inside = QPainterPath(), QPainterPath()
-        outside.addRect(QRectF(0, 0, image.width() / ratio, image.height() / ratio))
-        inside.addRoundedRect(rect, self._corner_radius_px, self._corner_radius_px)
+        outside = self._outside_rounded(
+            QRectF(0, 0, image.width() / ratio, image.height() / ratio), rect
+        )
         painter = QPainter(image)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
-            painter.fillPath(outside.subtracted(inside), QColor(0, 0, 0))
+            painter.fillPath(outside, QColor(0, 0, 0))
         finally:
             painter.end()
         image.setDevicePixelRatio(1.0)
