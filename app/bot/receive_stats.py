@@ -42,7 +42,6 @@ class ParticipantReceiveStats:
     ssim: list[float] = field(default_factory=list)
     frame_indices: list[int] = field(default_factory=list)
     max_gap_ms: float = 0.0
-    freezes: int = 0  # gaps longer than FREEZE_GAP_MS
     # (seconds after the first frame the freeze ended, gap ms) for each freeze: a freeze
     # at call start and one mid-call have different causes
     freeze_times: list[tuple[float, float]] = field(default_factory=list)
@@ -50,6 +49,11 @@ class ParticipantReceiveStats:
     audio_bitrate_bps: int = 0
     _last_frame_s: float | None = None
     _first_frame_s: float | None = None
+
+    @property
+    def freezes(self) -> int:
+        """Gaps longer than ``FREEZE_GAP_MS`` so far."""
+        return len(self.freeze_times)
 
     def summary(self) -> dict[str, Any]:
         finite_psnr = [p for p in self.psnr_db if np.isfinite(p)]
@@ -120,7 +124,6 @@ class ReceiveMonitor:
             stats.max_gap_ms = max(stats.max_gap_ms, gap_ms)
             self._longest_gap_this_second_ms = max(self._longest_gap_this_second_ms, gap_ms)
             if gap_ms > FREEZE_GAP_MS:
-                stats.freezes += 1
                 stats.freeze_times.append((now_s - (stats._first_frame_s or now_s), gap_ms))
         else:
             stats._first_frame_s = now_s
