@@ -31,17 +31,24 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _is_idle(coordinator: Coordinator) -> bool:
-    return coordinator.hub.connection_count == 0 and coordinator.sessions.active_sessions == 0
+def _is_idle(server: uvicorn.Server, coordinator: Coordinator) -> bool:
+    # An open HTTP connection counts: the app authenticates over REST and then opens its
+    # WebSocket, and the server must not stop between the two.
+    return (
+        not server.server_state.connections
+        and coordinator.hub.connection_count == 0
+        and coordinator.sessions.active_sessions == 0
+    )
 
 
 async def _exit_when_idle(server: uvicorn.Server, coordinator: Coordinator, idle_s: float) -> None:
-    """Stop ``server`` once it has had no connection and no session for ``idle_s``."""
+    """Stop ``server`` once it has had no open connection (HTTP or WebSocket) and no
+    session for ``idle_s``."""
     check_every_s = min(1.0, idle_s / 4)
     idle_since = time.monotonic()
     while not server.should_exit:
         await asyncio.sleep(check_every_s)
-        if not _is_idle(coordinator):
+        if not _is_idle(server, coordinator):
             idle_since = time.monotonic()
         elif time.monotonic() - idle_since >= idle_s:
             _log.info("idle for %.0f s: stopping", idle_s)
@@ -60,8 +67,8 @@ async def run_server(
 
     ``on_started(bound_port)`` runs once it accepts connections (``port=0`` picks a free
     port). With ``exit_when_idle_s`` the server stops itself after that many seconds with
-    no WebSocket connection and no joined session — the embedded coordinator outlives the
-    app that started it until the calls it serves end. Cancelling this coroutine shuts
+    no open HTTP or WebSocket connection and no joined session — the embedded coordinator
+    outlives the app that started it until the calls it serves end. Cancelling this coroutine shuts
     the server down gracefully (open WebSockets are closed with 1012) before it re-raises.
     Raises ``OSError`` when the address cannot be bound.
     """
