@@ -22,6 +22,7 @@ import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import VIDEO_TIME_BASE, MediaStreamError
 
+from app.media.frame_convert import FrameConverter
 from app.media.frame_sink import FrameSink
 
 __all__ = ["PushFormat", "ScreenShareProfile", "ScreenShareTrack", "fit_size"]
@@ -77,6 +78,7 @@ class ScreenShareTrack(MediaStreamTrack):
         super().__init__()
         self.profile = profile or ScreenShareProfile()
         self.preview_sink = FrameSink()
+        self._converter = FrameConverter()  # for _to_i420, on the capture thread
         self._lock = threading.Lock()
         self._latest: av.VideoFrame | None = None  # pushed, not yet sent
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -164,8 +166,8 @@ class ScreenShareTrack(MediaStreamTrack):
         if (width, height, frame.format.name) != (frame.width, frame.height, "yuv420p"):
             # AREA averages every source pixel: thin lines and small text survive the
             # downscale instead of aliasing away as with bilinear taps.
-            frame = frame.reformat(
-                width=width, height=height, format="yuv420p", interpolation="AREA"
+            frame = self._converter.convert(
+                frame, width=width, height=height, format="yuv420p", interpolation="AREA"
             )
         return frame.to_ndarray()
 

@@ -25,6 +25,7 @@ from av.frame import Frame
 from av.packet import Packet
 
 from app.media.cpu_overuse import CpuOveruseDetector
+from app.media.frame_convert import FrameConverter
 from app.media.webrtc import FrameTag, frame_tag, layer_stream_id
 
 # A layer may be this much smaller than the painted size (10 % upscaling is not seen).
@@ -72,6 +73,9 @@ def _even(value: float) -> int:
 
 
 _scaled: OrderedDict[tuple[int, int, int, int], VideoFrame] = OrderedDict()
+# One swscale context per layer size (loop thread only): a call asks for a few sizes at
+# most, and switching one context between them would rebuild it every frame.
+_converters: dict[tuple[int, int], FrameConverter] = {}
 
 
 def scaled_picture(frame: VideoFrame, tag: FrameTag, width: int, height: int) -> VideoFrame:
@@ -81,7 +85,12 @@ def scaled_picture(frame: VideoFrame, tag: FrameTag, width: int, height: int) ->
     key = (tag.stream_id, tag.index, width, height)
     scaled = _scaled.get(key)
     if scaled is None:
-        scaled = frame.reformat(width=width, height=height, format="yuv420p")
+        converter = _converters.get((width, height))
+        if converter is None:
+            if len(_converters) >= _SCALED_CACHE_SIZE:
+                _converters.clear()  # sizes change only when the receivers' windows do
+            converter = _converters[(width, height)] = FrameConverter()
+        scaled = converter.convert(frame, width=width, height=height, format="yuv420p")
         scaled.pts = frame.pts
         if frame.time_base is not None:
             scaled.time_base = frame.time_base

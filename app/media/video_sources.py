@@ -15,6 +15,7 @@ import numpy as np
 from aiortc.mediastreams import VIDEO_TIME_BASE
 
 from app.media.errors import MediaDeviceError
+from app.media.frame_convert import FrameConverter
 from app.media.frame_sink import FrameSink
 from app.media.live_source import Frame, ThreadedSourceTrack
 
@@ -49,7 +50,9 @@ def import_cv2() -> ModuleType:
     return cv2
 
 
-def _prepare_frame(frame: av.VideoFrame, size: tuple[int, int]) -> av.VideoFrame:
+def _prepare_frame(
+    frame: av.VideoFrame, size: tuple[int, int], converter: FrameConverter
+) -> av.VideoFrame:
     """Scale/convert to ``size`` yuv420p (what the encoders want) and clear the picture type.
 
     A decoded keyframe carries ``pict_type`` I, which the VP8/H.264 encoders would obey,
@@ -57,7 +60,7 @@ def _prepare_frame(frame: av.VideoFrame, size: tuple[int, int]) -> av.VideoFrame
     """
     width, height = size
     if frame.width != width or frame.height != height or frame.format.name != "yuv420p":
-        frame = frame.reformat(width=width, height=height, format="yuv420p")
+        frame = converter.convert(frame, width=width, height=height, format="yuv420p")
     frame.pict_type = av.video.frame.PictureType.NONE
     return frame
 
@@ -133,11 +136,12 @@ class FileVideoTrack(ThreadedSourceTrack):
     def _produce(self, quit_event: threading.Event) -> None:
         k = 0
         start_s = time.monotonic()
+        converter = FrameConverter()  # this thread's
         while not quit_event.is_set():
             frames_this_pass = 0
             with self._open() as container:
                 for decoded in container.decode(video=0):
-                    frame = _prepare_frame(decoded, self.size)
+                    frame = _prepare_frame(decoded, self.size, converter)
                     frame.pts = self.pts_of(k)
                     frame.time_base = VIDEO_TIME_BASE
                     delay_s = start_s + float(k / self.fps) - time.monotonic()
@@ -200,6 +204,7 @@ class CameraVideoTrack(ThreadedSourceTrack):
 
     def _produce(self, quit_event: threading.Event) -> None:
         start_s: float | None = None
+        converter = FrameConverter()  # this thread's
         try:
             while not quit_event.is_set():
                 ok, image = self._capture.read()  # blocks until the camera's next frame
@@ -211,6 +216,7 @@ class CameraVideoTrack(ThreadedSourceTrack):
                 frame = _prepare_frame(
                     av.VideoFrame.from_ndarray(np.asarray(image, np.uint8), format="bgr24"),
                     self.size,
+                    converter,
                 )
                 frame.pts = round((now_s - start_s) * VIDEO_CLOCK_RATE)
                 frame.time_base = VIDEO_TIME_BASE

@@ -34,6 +34,7 @@ from app.media.filters.base import FilterUnavailable, PersonMask, VideoFilter
 from app.media.filters.compositing import cv2, to_i420
 from app.media.filters.model_store import find_model
 from app.media.filters.segmentation import MaskSmoother, PersonSegmenter, small_rgb_from_i420
+from app.media.frame_convert import FrameConverter
 
 __all__ = ["FilterChainStats", "FilterChainStatus", "FilterChainTrack", "run_filter"]
 
@@ -101,6 +102,7 @@ class FilterChainTrack(MediaStreamTrack):
     ) -> None:
         super().__init__()
         self._source = source
+        self._converter = FrameConverter()  # the compositor thread's
         self._segmenter_factory = segmenter_factory or (
             lambda: PersonSegmenter(find_model(model_path))
         )
@@ -268,7 +270,7 @@ class FilterChainTrack(MediaStreamTrack):
         if frame.width % 2 or frame.height % 2:
             return _Processed(None, [])  # I420 needs even sizes; cameras deliver them
         if frame.format.name != "yuv420p":
-            frame = frame.reformat(format="yuv420p")
+            frame = self._converter.convert(frame, format="yuv420p")
         image = frame.to_ndarray()  # a copy: the relay shares `frame` with other readers
         failures: list[tuple[VideoFilter, str]] = []
         mask: PersonMask | None = None
