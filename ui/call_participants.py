@@ -235,7 +235,7 @@ class CallParticipants(QWidget):
             width = min(FLOATING_SELF_VIEW_WIDTH_PX, max(120, area.width() // 4))
             height = round(width / TILE_ASPECT)
             tile.set_compact(True)
-            tile.set_floating(True)
+            tile.set_floating(True, over=self._tiles[grid_ids[0]] if grid_ids else None)
             tile.setGeometry(
                 area.right() - width - FLOATING_MARGIN_PX + 1,
                 area.bottom() - height - FLOATING_MARGIN_PX + 1,

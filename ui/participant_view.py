@@ -166,11 +166,14 @@ class ParticipantView(QWidget):
             self._pinned = pinned
             self._show_pin_state()
 
-    def set_floating(self, floating: bool) -> None:
+    def set_floating(self, floating: bool, over: ParticipantView | None = None) -> None:
         """Whether the tile floats over other video (the 1:1 self-view): its corners then
         show what is under them. Otherwise they show the stage colour and the renderer
-        repaints on its own (:meth:`VideoRenderer.set_backdrop`)."""
+        repaints on its own (:meth:`VideoRenderer.set_backdrop`). ``over``: the tile it
+        floats over, whose repaints then paint this one's new frames too
+        (:meth:`VideoRenderer.set_underlay`)."""
         self._renderer.set_backdrop(None if floating else current_palette().stage)
+        self._renderer.set_underlay(over.renderer if floating and over is not None else None)
 
     def set_compact(self, compact: bool) -> None:
         if compact == self._compact and self._name.styleSheet():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import av
@@ -232,3 +233,59 @@ def test_with_a_backdrop_a_new_frame_does_not_repaint_the_parent(
         assert parent.paints == parent_paints
     else:
         assert parent.paints >= parent_paints + 5
+
+
+def _stage_with_floating_view(
+    qtbot: QtBot, under_sink: FrameSink, floating_sink: FrameSink
+) -> tuple[VideoRenderer, VideoRenderer]:
+    """A stage renderer and a mirrored self-view floating over its bottom-right corner."""
+    stage = VideoRenderer(backdrop="#202124")
+    qtbot.addWidget(stage)
+    stage.resize(WIDTH, HEIGHT)
+    floating = VideoRenderer(stage, mirror=True)
+    floating.setGeometry(WIDTH - 130, HEIGHT - 100, 120, 90)
+    stage.set_sink(under_sink)
+    floating.set_sink(floating_sink)
+    floating.set_underlay(stage)
+    stage.show()
+    qtbot.waitExposed(stage)
+    qtbot.waitUntil(lambda: floating.painted_frame_count >= 1, timeout=5000)
+    return stage, floating
+
+
+def test_a_floating_view_paints_its_new_frames_with_the_live_video_under_it(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    """One pass over the window per remote frame: the self-view's new frame waits for
+    the stage's next repaint (which repaints it too) instead of a pass of its own."""
+    under, own = FrameSink(), FrameSink()
+    under.put(vtest_frames[0])
+    own.put(vtest_frames[1])
+    stage, floating = _stage_with_floating_view(qtbot, under, own)
+    under.put(vtest_frames[2])  # the stage is live
+    qtbot.waitUntil(lambda: stage.painted_frame_count >= 2, timeout=5000)
+    stage_frames, own_frames = stage.painted_frame_count, floating.painted_frame_count
+    own.put(vtest_frames[3])
+    under.put(vtest_frames[4])  # within the wait: this repaint takes the self-view along
+    qtbot.waitUntil(lambda: stage.painted_frame_count == stage_frames + 1, timeout=5000)
+    assert floating.painted_frame_count == own_frames + 1
+    assert floating._underlay_timer is not None and not floating._underlay_timer.isActive()
+
+
+def test_a_floating_view_repaints_on_its_own_when_the_video_under_it_stalls(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    under, own = FrameSink(), FrameSink()
+    under.put(vtest_frames[0])
+    own.put(vtest_frames[1])
+    stage, floating = _stage_with_floating_view(qtbot, under, own)
+    under.put(vtest_frames[2])
+    own_frames = floating.painted_frame_count
+    own.put(vtest_frames[3])  # the stage sends nothing more: the wait runs out
+    qtbot.waitUntil(lambda: floating.painted_frame_count == own_frames + 1, timeout=5000)
+    # with no frame under it for a while, a new frame repaints at once (no timer)
+    qtbot.waitUntil(lambda: not floating._underlay_is_live(time.monotonic()), timeout=5000)
+    own.put(vtest_frames[4])
+    assert floating._underlay_timer is not None and not floating._underlay_timer.isActive()
+    qtbot.waitUntil(lambda: floating.painted_frame_count == own_frames + 2, timeout=5000)
+    assert stage.painted_frame_count >= 1
