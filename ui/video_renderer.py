@@ -5,10 +5,11 @@ the loop (GUI) thread. A notification only schedules a repaint (``update()``); Q
 repaints, so when painting is slower than the frame rate frames are dropped, never queued
 (ARCHITECTURE.md, "State flow" 5). The conversion to RGB is done by libswscale (the
 renderer's own ``FrameConverter``, one kept context) straight to the painted size in device
-pixels, so a 720p frame in a thumbnail costs a thumbnail's worth of pixels. It produces 32-bit pixels in the byte order
-of Qt's ``Format_RGB32``, the format of the window's backing store: swscale's scaled
-yuv420p → BGRA path is about twice as fast as → RGB24 (1.4 vs 3.3 ms for a 1248x702 tile
-here), and Qt then blits the image instead of converting every pixel again on each paint.
+pixels, so a 720p frame in a thumbnail costs a thumbnail's worth of pixels. It produces
+32-bit pixels in the byte order of Qt's ``Format_RGB32``, the format of the window's
+backing store: swscale's scaled yuv420p → BGRA path is about twice as fast as → RGB24
+(1.4 vs 3.3 ms for a 1248x702 tile here), and Qt then blits the image instead of
+converting every pixel again on each paint.
 """
 
 from __future__ import annotations
