@@ -25,13 +25,14 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.media.frame_convert import FrameConverter
 from ui.avatar import paint_avatar
 from ui.subscription import Subscription, weak_method
 from ui.theme import current_palette
 
 if TYPE_CHECKING:
     import av
+
+    from app.media.frame_convert import FrameConverter
 
 # Below this scale (frame pixels per device pixel) COVER resamples; from it up to 1 it
 # crops at 1:1 instead (at most 15 % more of each side cut off).
@@ -103,7 +104,7 @@ class VideoRenderer(QWidget):
         self._cache_frame: av.VideoFrame | None = None
         self._cache_image: QImage | None = None
         self._painted_frame_count = 0
-        self._converter = FrameConverter()
+        self._converter: FrameConverter | None = None  # made with the first frame
         self._render_size_px: tuple[int, int] | None = None
         self._last_frame_s = float("-inf")  # time.monotonic() of the sink's last frame
         self._underlay: weakref.ref[VideoRenderer] | None = None
@@ -325,6 +326,12 @@ class VideoRenderer(QWidget):
             # Shrinking 2x or more: swscale's area average, which does not alias and is
             # the fastest filter there (0.5 instead of 0.7 ms for a 240x135 self-view).
             shrink = width_px * AREA_FILTER_MIN_SHRINK <= frame.width
+            if self._converter is None:
+                # Imported here: app.media (aiortc, NumPy, ...) is not needed to show the
+                # Lobby, and importing it with this module cost 0.25 s of cold start.
+                from app.media.frame_convert import FrameConverter
+
+                self._converter = FrameConverter()
             rgb = self._converter.convert(
                 frame,
                 width=width_px,
