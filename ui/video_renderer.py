@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import sys
 import time
-import weakref
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.avatar import paint_avatar
 from ui.subscription import Subscription, weak_method
 from ui.theme import current_palette
+from ui.underlay_pacing import UnderlayPacing
 
 if TYPE_CHECKING:
     import av
@@ -39,12 +39,6 @@ if TYPE_CHECKING:
 COVER_SNAP_MIN_SCALE = 0.85
 # Frames shrunk by at least this factor (frame width / painted width) use swscale's area filter.
 AREA_FILTER_MIN_SHRINK = 2
-# A renderer floating over a live video (the 1:1 self-view over the stage) leaves its new
-# frame to that video's next repaint, which repaints it too, for at most this long: one
-# pass over the window per remote frame instead of two (set_underlay).
-UNDERLAY_WAIT_MS = 50
-# The video under a floating renderer is live while its last frame is at most this old.
-UNDERLAY_LIVE_S = 0.1
 # swscale's name for the bytes of QImage.Format_RGB32 (0xffRRGGBB in native order)
 _RGB32_PIXEL_FORMAT = "bgra" if sys.byteorder == "little" else "argb"
 
@@ -107,8 +101,7 @@ class VideoRenderer(QWidget):
         self._converter: FrameConverter | None = None  # made with the first frame
         self._render_size_px: tuple[int, int] | None = None
         self._last_frame_s = float("-inf")  # time.monotonic() of the sink's last frame
-        self._underlay: weakref.ref[VideoRenderer] | None = None
-        self._underlay_timer: QTimer | None = None  # repaints if the underlay's does not come
+        self._pacing = UnderlayPacing(self, self.update)
         # Leave the sink when Qt deletes the widget (a parent closing), not only on set_sink.
         self.destroyed.connect(self._subscription.cancel)
 
@@ -131,38 +124,22 @@ class VideoRenderer(QWidget):
 
     def set_underlay(self, underlay: VideoRenderer | None) -> None:
         """The renderer whose video this one floats over (the 1:1 self-view over the
-        stage), or None.
+        stage), or None. While that video is live, this one's new frames are painted by
+        its repaints (:mod:`ui.underlay_pacing`), waiting at most ``UNDERLAY_WAIT_MS``."""
+        self._pacing.set_underlay(underlay)
 
-        While that video is live (a frame in the last ``UNDERLAY_LIVE_S``) a new frame
-        here does not repaint at once: the underlay's next repaint paints this widget too,
-        since it lies on top, and picks the new frame up. The window is then painted once
-        per remote frame instead of once per remote and once per local frame (58 passes a
-        second in a 1:1 call at 30 fps, each repainting every overlay of both tiles). The
-        frame waits at most ``UNDERLAY_WAIT_MS``, then repaints on its own."""
-        self._underlay = weakref.ref(underlay) if underlay is not None else None
+    @property
+    def last_frame_s(self) -> float:
+        """``time.monotonic()`` when the sink last had a new frame (-inf before)."""
+        return self._last_frame_s
+
+    @property
+    def pacing(self) -> UnderlayPacing:
+        return self._pacing
 
     def _on_frame(self) -> None:
         self._last_frame_s = now = time.monotonic()
-        if self._underlay_is_live(now):
-            if self._underlay_timer is None:
-                self._underlay_timer = QTimer(self)
-                self._underlay_timer.setSingleShot(True)
-                self._underlay_timer.setInterval(UNDERLAY_WAIT_MS)
-                self._underlay_timer.timeout.connect(self.update)
-            if not self._underlay_timer.isActive():
-                self._underlay_timer.start()
-            return
-        self.update()
-
-    def _underlay_is_live(self, now: float) -> bool:
-        underlay = self._underlay() if self._underlay is not None else None
-        if underlay is None:
-            return False
-        try:
-            return underlay.isVisible() and now - underlay._last_frame_s <= UNDERLAY_LIVE_S
-        except RuntimeError:  # Qt already deleted it
-            self._underlay = None
-            return False
+        self._pacing.frame_arrived(now)
 
     @property
     def video_enabled(self) -> bool:
@@ -241,9 +218,8 @@ class VideoRenderer(QWidget):
     # --- painting -----------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        timer = self._underlay_timer
-        if timer is not None and timer.isActive() and event.rect().contains(self.rect()):
-            timer.stop()  # painted whole by the underlay's repaint
+        if self._pacing.waiting and event.rect().contains(self.rect()):
+            self._pacing.painted_whole()
         painter = QPainter(self)
         try:
             self._paint(painter)

@@ -271,7 +271,7 @@ def test_a_floating_view_paints_its_new_frames_with_the_live_video_under_it(
     under.put(vtest_frames[4])  # within the wait: this repaint takes the self-view along
     qtbot.waitUntil(lambda: stage.painted_frame_count == stage_frames + 1, timeout=5000)
     assert floating.painted_frame_count == own_frames + 1
-    assert floating._underlay_timer is not None and not floating._underlay_timer.isActive()
+    assert not floating.pacing.waiting
 
 
 def test_a_floating_view_repaints_on_its_own_when_the_video_under_it_stalls(
@@ -286,9 +286,9 @@ def test_a_floating_view_repaints_on_its_own_when_the_video_under_it_stalls(
     own.put(vtest_frames[3])  # the stage sends nothing more: the wait runs out
     qtbot.waitUntil(lambda: floating.painted_frame_count == own_frames + 1, timeout=5000)
     # with no frame under it for a while, a new frame repaints at once (no timer)
-    qtbot.waitUntil(lambda: not floating._underlay_is_live(time.monotonic()), timeout=5000)
+    qtbot.waitUntil(lambda: not floating.pacing.underlay_is_live(time.monotonic()), timeout=5000)
     own.put(vtest_frames[4])
-    assert floating._underlay_timer is not None and not floating._underlay_timer.isActive()
+    assert not floating.pacing.waiting
     qtbot.waitUntil(lambda: floating.painted_frame_count == own_frames + 2, timeout=5000)
     assert stage.painted_frame_count >= 1
 
