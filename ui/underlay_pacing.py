@@ -17,8 +17,10 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
 
-# How long a floating video's new frame waits for the repaint of the video under it.
-UNDERLAY_WAIT_MS = 50
+# How long a floating video's new frame waits for the repaint of the video under it: one
+# frame interval at 30 fps. A 30 fps video underneath repaints within it; under a slower
+# one (15 fps on a poor link) the floating video still paints every frame of its own.
+UNDERLAY_WAIT_MS = 34
 # The video under a floating one is live while its last frame is at most this old.
 UNDERLAY_LIVE_S = 0.1
 
