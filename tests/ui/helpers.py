@@ -1,7 +1,10 @@
-"""Pixel helpers for UI tests: grabs as numpy arrays, screenshots as artefacts."""
+"""Helpers for UI tests: grabs as numpy arrays, screenshots as artefacts, and scripts run
+in a fresh interpreter (for what this test process has imported already)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,3 +34,12 @@ def color_fraction(pixels: np.ndarray, rgb: tuple[int, int, int], tolerance: int
 def hex_rgb(color: str) -> tuple[int, int, int]:
     color = color.lstrip("#")
     return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+
+
+def run_fresh_python(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a new interpreter of this environment from the repository root
+    (import order and start-up checks); its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+    )  # fmt: skip

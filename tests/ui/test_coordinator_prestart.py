@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -16,6 +14,7 @@ from PySide6.QtCore import QSettings
 from app.server import ensure_local_coordinator
 from app.server.file_lock import release_lock, try_lock
 from app.server.local import LOCK_FILE, STATE_FILE, is_local_coordinator
+from tests.ui.helpers import run_fresh_python
 from ui.coordinator_prestart import prestart
 from ui.settings import SERVER_URL, Settings
 
@@ -67,10 +66,7 @@ def test_prestart_spawns_before_any_heavy_import_and_starts_no_thread(
         "heavy = [m for m in ('pydantic', 'httpx', 'fastapi') if m in sys.modules]\n"
         "assert not heavy and threading.active_count() == 1, (heavy, threading.enumerate())\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
-    )  # fmt: skip
+    result = run_fresh_python(script)
     if result.stdout.strip():
         os.kill(int(result.stdout.split()[0]), signal.SIGTERM)  # the detached server
     assert result.returncode == 0, result.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.media import FrameSink
-from tests.ui.helpers import color_fraction, grab_rgb
+from tests.ui.helpers import color_fraction, grab_rgb, run_fresh_python
 from ui.video_renderer import VideoFit, VideoRenderer
 
 # vtest.avi is 768x576 (4:3); a 4:3 widget shows the whole frame with either fit.
@@ -303,8 +301,5 @@ def test_importing_the_renderer_leaves_the_media_engine_unloaded() -> None:
         "loaded = [m for m in ('app.media', 'aiortc') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
-    )  # fmt: skip
+    result = run_fresh_python(script)
     assert result.returncode == 0, result.stderr
