@@ -202,6 +202,16 @@ def test_connection_quality_indicator_follows_the_state(
     ]
     red = (badge[..., 0] > 200) & (badge[..., 1] < 160) & (badge[..., 2] < 160)
     assert red.sum() > 4  # the one lit bar is red
+    # The badge's picture is drawn once per look: a new quality draws a new one.
+    set_quality(ConnectionQuality.EXCELLENT)
+    pixels = grab_rgb(tile)
+    badge = pixels[
+        round(box.top() * ratio) : round(box.bottom() * ratio),
+        round(box.left() * ratio) : round(box.right() * ratio),
+    ]
+    red = (badge[..., 0] > 200) & (badge[..., 1] < 160) & (badge[..., 2] < 160)
+    green = (badge[..., 1] > 170) & (badge[..., 0] < 160) & (badge[..., 2] < 180)
+    assert red.sum() == 0 and green.sum() > 12  # three green bars, none red
     set_quality(ConnectionQuality.UNKNOWN)
     assert indicator.isHidden()
 
