@@ -160,13 +160,18 @@ class _CountingParent(QWidget):
 
 
 def _on_green_parent(
-    qtbot: QtBot, sink: FrameSink, backdrop: str | None, *, mirror: bool = False
+    qtbot: QtBot,
+    sink: FrameSink,
+    backdrop: str | None,
+    *,
+    mirror: bool = False,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
 ) -> tuple[_CountingParent, VideoRenderer]:
     parent = _CountingParent()
     qtbot.addWidget(parent)
-    parent.resize(WIDTH, HEIGHT)
+    parent.resize(*size)
     renderer = VideoRenderer(parent, corner_radius_px=24, backdrop=backdrop, mirror=mirror)
-    renderer.setGeometry(0, 0, WIDTH, HEIGHT)
+    renderer.setGeometry(0, 0, *size)
     renderer.set_sink(sink)
     parent.show()
     qtbot.waitExposed(parent)
@@ -189,22 +194,28 @@ def test_corners_show_the_backdrop_or_what_is_under_them(
     assert renderer.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent) is bool(backdrop)
 
 
+@pytest.mark.parametrize("size", [(WIDTH, HEIGHT), (WIDTH, 216)], ids=["fits", "cropped"])
 def test_a_mirrored_self_view_with_transparent_corners(
-    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame], size: tuple[int, int]
 ) -> None:
     """The floating self-view: corners cut into the cached image (transparent, showing
-    what is under them, antialiased), the picture flipped once per frame, not per paint."""
+    what is under them, antialiased), the picture flipped once per frame, not per paint.
+    A 16:9 view of the 4:3 clip crops its top and bottom: the cut follows the view."""
+    width, height = size
     sink = FrameSink()
     sink.put(vtest_frames[5])
-    parent, renderer = _on_green_parent(qtbot, sink, None, mirror=True)
+    parent, renderer = _on_green_parent(qtbot, sink, None, mirror=True, size=size)
     pixels = grab_rgb(parent)
-    assert tuple(int(v) for v in pixels[1, 1]) == (0, 255, 0)
-    assert tuple(int(v) for v in pixels[HEIGHT - 2, WIDTH - 2]) == (0, 255, 0)
+    green = (0, 255, 0)
     # the curve of a 24 px radius crosses the diagonal at 24 * (1 - 1/sqrt(2)) = 7 px
-    assert tuple(int(v) for v in pixels[6, 6]) == (0, 255, 0)
-    assert tuple(int(v) for v in pixels[8, 8]) != (0, 255, 0)
-    _plain_parent, plain = _on_green_parent(qtbot, sink, None)
-    centre = (slice(HEIGHT // 4, 3 * HEIGHT // 4), slice(WIDTH // 4, 3 * WIDTH // 4))
+    for x, dx in ((0, 1), (width - 1, -1)):
+        for y, dy in ((0, 1), (height - 1, -1)):
+            assert tuple(int(v) for v in pixels[y + dy, x + dx]) == green
+            assert tuple(int(v) for v in pixels[y + 6 * dy, x + 6 * dx]) == green
+            assert tuple(int(v) for v in pixels[y + 8 * dy, x + 8 * dx]) != green
+            assert tuple(int(v) for v in pixels[y + dy, x + 30 * dx]) != green  # the edge
+    _plain_parent, plain = _on_green_parent(qtbot, sink, None, size=size)
+    centre = (slice(height // 4, 3 * height // 4), slice(width // 4, 3 * width // 4))
     mirrored = grab_rgb(renderer).astype(float)[centre]
     unmirrored = grab_rgb(plain).astype(float)[centre[0], centre[1]][:, ::-1]
     assert np.abs(mirrored - unmirrored).mean() < 2.0
