@@ -47,6 +47,14 @@ _ONE_TO_ONE_ROWS = [
 ]
 
 
+def _rounds_text(rounds: list[dict[str, float]]) -> str:
+    """``P / C (ratio)`` for each alternating plain 1:1 round."""
+    return ", ".join(
+        f"{r['parley']:.3f} / {r['chromium']:.3f} ({_ratio(r['parley'], r['chromium'])})"
+        for r in rounds
+    )
+
+
 def report(results: dict[str, Any]) -> None:
     """Print every scenario of a ``bench.compare`` result (its JSON document)."""
     machine = results["machine"]
@@ -78,7 +86,8 @@ def report(results: dict[str, Any]) -> None:
             + f" ms, decode {_cell(chromium['details']['decode_ms_per_frame'])} ms",
             "CPU: Parley = each bot process (instrumented: stamping, stamp reading, PSNR);"
             " Chromium = browser tree / 2 with both <video>s rendered; 'plain' = mesh-of-2"
-            " run without instrumentation",
+            " run without instrumentation, the median of its rounds: "
+            + _rounds_text(plain.get("cpu_rounds", [])),
             f"PSNR: Parley on every 3rd frame in the bot; Chromium on "
             f"{chromium['details']['psnr_frames_compared']} sampled decoded I420 frames",
             "Freezes and longest gap: every gap > 200 ms between received (Parley) / presented"
