@@ -229,13 +229,16 @@ class CallParticipants(QWidget):
             tile = self._tiles[session_id]
             tile.set_compact(False)
             tile.set_floating(False)
+            tile.set_corner_covered(False)
             tile.setGeometry(rect)
         if self._floating_session_id is not None:
+            if grid_ids:  # the self-view floats over the last tile's bottom-right corner
+                self._tiles[grid_ids[-1]].set_corner_covered(True)
             tile = self._tiles[self._floating_session_id]
             width = min(FLOATING_SELF_VIEW_WIDTH_PX, max(120, area.width() // 4))
             height = round(width / TILE_ASPECT)
             tile.set_compact(True)
-            tile.set_floating(True, over=self._tiles[grid_ids[0]] if grid_ids else None)
+            tile.set_floating(True, over=self._tiles[grid_ids[-1]] if grid_ids else None)
             tile.setGeometry(
                 area.right() - width - FLOATING_MARGIN_PX + 1,
                 area.bottom() - height - FLOATING_MARGIN_PX + 1,
@@ -249,6 +252,7 @@ class CallParticipants(QWidget):
         main = self._tiles[main_id]
         main.set_compact(False)
         main.set_floating(False)
+        main.set_corner_covered(False)
         if not others:
             main.setGeometry(area)
             return
@@ -264,6 +268,7 @@ class CallParticipants(QWidget):
             tile = self._tiles[session_id]
             tile.set_compact(True)
             tile.set_floating(False)
+            tile.set_corner_covered(False)
             tile.setGeometry(left + index * (tile_w + GAP_PX), top, tile_w, strip_h)
         self._visible = [main_id, *shown]
         hidden = len(others) - len(shown)

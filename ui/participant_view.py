@@ -38,6 +38,7 @@ CORNER_RADIUS_PX = 12.0
 SPEAKING_BORDER_PX = 3
 _INSET_PX = 10
 _BADGE_PX = 28
+_BADGE_GAP_PX = 6
 
 
 class _SpeakingOutline(QWidget):
@@ -132,6 +133,7 @@ class ParticipantView(QWidget):
         self._pinned = False
         self._hovered = False
         self._compact = False
+        self._corner_covered = False
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.set_compact(compact)
         self.set_sink(sink)
@@ -175,6 +177,14 @@ class ParticipantView(QWidget):
         self._renderer.set_backdrop(None if floating else current_palette().stage)
         self._renderer.set_underlay(over.renderer if floating and over is not None else None)
 
+    def set_corner_covered(self, covered: bool) -> None:
+        """Whether something floats over this tile's bottom-right corner (the 1:1
+        self-view over the stage). The quality badge then sits beside the name, where it
+        stays in sight, instead of peeking out from under the floating view."""
+        if covered != self._corner_covered:
+            self._corner_covered = covered
+            self._layout_overlays()
+
     def set_compact(self, compact: bool) -> None:
         if compact == self._compact and self._name.styleSheet():
             return
@@ -216,6 +226,10 @@ class ParticipantView(QWidget):
     @property
     def quality_indicator(self) -> ConnectionQualityIndicator:
         return self._quality
+
+    @property
+    def name_label(self) -> QLabel:
+        return self._name
 
     @property
     def pin_button(self) -> QToolButton:
@@ -315,15 +329,24 @@ class ParticipantView(QWidget):
         self._hold.setGeometry(rect)
         self._name.adjustSize()
         max_name_width = max(40, rect.width() - 3 * _INSET_PX - self._quality.width())
+        if self._corner_covered:  # name and badge stay on the uncovered left half
+            max_name_width = max(40, rect.width() // 2 - _INSET_PX - _BADGE_GAP_PX - _BADGE_PX)
         if self._name.width() > max_name_width:
             self._name.resize(max_name_width, self._name.height())
         self._name.move(_INSET_PX, rect.height() - self._name.height() - _INSET_PX)
         self._place_top_right_badges()
         self._reaction.fit_to(rect.width(), rect.height())
-        self._quality.move(
-            rect.width() - self._quality.width() - _INSET_PX,
-            rect.height() - self._quality.height() - _INSET_PX,
-        )
+        if self._corner_covered:  # beside the name, centred on it
+            name = self._name.geometry()
+            self._quality.move(
+                name.right() + 1 + _BADGE_GAP_PX,
+                name.center().y() - self._quality.height() // 2 + 1,
+            )
+        else:
+            self._quality.move(
+                rect.width() - self._quality.width() - _INSET_PX,
+                rect.height() - self._quality.height() - _INSET_PX,
+            )
         self._pin_button.move(_INSET_PX - 2, _INSET_PX - 2)
         self._outline.raise_()
         self._hold.raise_()  # dims the video, under the name and the badges

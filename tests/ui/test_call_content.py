@@ -74,12 +74,20 @@ def test_grid_reflows(
         assert local.geometry().bottom() > area.height() * 0.8
         # the stage tile paints its own corners; the self-view's show the video under it
         assert remote.renderer.backdrop is not None and local.renderer.backdrop is None
+        # the stage's quality badge moves beside its name, out from under the self-view
+        badge = remote.quality_indicator.geometry().translated(remote.pos())
+        name = remote.name_label.geometry().translated(remote.pos())
+        assert not badge.intersects(local.geometry()) and area.contains(badge)
+        assert badge.left() > name.right() and name.top() <= badge.center().y() <= name.bottom()
     else:
         assert grid.floating_session_id is None
         assert all(tile.renderer.backdrop is not None for tile in tiles)
         rects = [t.geometry() for t in tiles]
         for i, a in enumerate(rects):
             assert all(not a.intersects(b) for b in rects[i + 1 :])
+        for tile in tiles:  # nothing floats: every badge in its tile's own corner
+            badge = tile.quality_indicator.geometry()
+            assert badge.right() > tile.width() * 0.8 and badge.bottom() > tile.height() * 0.8
     assert content.participant_count_label.text() == str(count)
     assert content.title_label.text() == "weekly-sync"
     assert content.duration_label.text() == "3:07"
