@@ -121,7 +121,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 pair = await _plain_rounds(server_url, clip, stamped, audio, workdir, args)
             else:
                 pair = await _mesh_pair(server_url, clip, stamped, audio, workdir, args, size, "")
-            for entry in pair.values():
+            for entry in (pair["parley"], pair["chromium"]):
                 entry["cpu_cores_at_30fps"] = _scaled_to_30fps(entry)
             results["mesh"][str(size)] = pair
         for side in ("parley", "chromium"):
@@ -171,7 +171,8 @@ async def _plain_rounds(
     """The plain 1:1 call (a mesh of 2), ``args.cpu_rounds`` times, Parley and Chromium
     alternating. It carries the CPU goal, and on a shared machine one window of each
     side is not enough: either figure moved by 10 % between runs here. Each side's entry
-    is its round with the median CPU; ``cpu_rounds`` keeps every round's figures."""
+    is its round with the median CPU (the lower middle one for an even count);
+    ``cpu_rounds`` keeps every round's figures."""
     rounds = []
     for index in range(args.cpu_rounds):
         label = f" (plain 1:1), round {index + 1} of {args.cpu_rounds}"
