@@ -6,13 +6,14 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
 from app.media import FrameSink
 from app.protocol import TrackType
 from tests.ui.helpers import color_fraction, grab_rgb, hex_rgb
 from tests.ui.scripted_call import participant
-from ui.participant_view import ParticipantView
+from ui.participant_view import ParticipantView, outline_ring_path
 from ui.theme import current_palette
 
 
@@ -75,3 +76,25 @@ def test_speaking_outline(qtbot: QtBot, artifacts_dir: Path) -> None:
     assert view.speaking_visible
     pixels = grab_rgb(view, artifacts_dir / "tile_speaking.png")
     assert color_fraction(pixels[left_edge], outline) > 0.9
+
+
+def test_speaking_outline_is_the_whole_ring(qtbot: QtBot) -> None:
+    """The outline is put together from bars and cached corner pieces: pixel for pixel
+    (antialiased arcs included) it is the ring's path filled over the tile."""
+    quiet = participant("b", "Bob", video=False)
+    view = _tile(qtbot, ParticipantView(quiet))
+    under = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    view.set_participant(quiet.with_changes(is_speaking=True))
+    drawn = grab_rgb(view).astype(int)
+    painter = QPainter(under)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        ring = outline_ring_path(view.width(), view.height())
+        painter.fillPath(ring, QColor(current_palette().speaking))
+    finally:
+        painter.end()
+    reference = np.frombuffer(under.constBits(), np.uint8).reshape(300, 400, 4)
+    reference = reference[..., 2::-1].astype(int)  # BGRA in memory -> RGB
+    assert np.abs(drawn - reference).max() <= 3
+    outline = hex_rgb(current_palette().speaking)
+    assert color_fraction(drawn[150:151, 0:3].astype(np.uint8), outline) == 1.0
