@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.avatar import paint_avatar
+from ui.corner_pieces import corner_piece, paint_corners
 from ui.subscription import Subscription, weak_method
 from ui.theme import current_palette
 from ui.underlay_pacing import UnderlayPacing
@@ -87,7 +88,6 @@ class VideoRenderer(QWidget):
         self._background = QColor(background or current_palette().stage_surface)
         self._backdrop: QColor | None = None
         # (outer, inner, radius) → the area of outer outside inner's rounded rectangle
-        self._corners: tuple[tuple[object, ...], QPainterPath] | None = None
         self._mask: tuple[tuple[object, ...], QImage] | None = None
         self.set_backdrop(backdrop)
         self._sink: FrameSource | None = None
@@ -259,8 +259,7 @@ class VideoRenderer(QWidget):
         if opaque and rounded:
             assert self._backdrop is not None
             painter.setClipping(False)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.fillPath(self._corner_path(), self._backdrop)
+            self._paint_backdrop_corners(painter)
 
     def _clip_to_rounded(self, painter: QPainter, bounds: QRectF) -> None:
         clip = QPainterPath()
@@ -268,17 +267,22 @@ class VideoRenderer(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setClipPath(clip)
 
-    def _corner_path(self) -> QPainterPath:
-        """The four corners outside the rounded rectangle of the widget, made once per
-        size: the same path serves every frame."""
-        key = (self.width(), self.height(), self._corner_radius_px)
-        if self._corners is None or self._corners[0] != key:
-            bounds = QRectF(self.rect())
-            whole, rounded = QPainterPath(), QPainterPath()
-            whole.addRect(bounds)
-            rounded.addRoundedRect(bounds, self._corner_radius_px, self._corner_radius_px)
-            self._corners = (key, whole.subtracted(rounded))
-        return self._corners[1]
+    def _paint_backdrop_corners(self, painter: QPainter) -> None:
+        """The backdrop over the four corners outside the widget's rounded rectangle,
+        from cached pieces (:mod:`ui.corner_pieces`): the stage repaints them with every
+        frame, and filling their curved path flattened its arcs each time."""
+        backdrop = QColor(self._backdrop)
+        radius = self._corner_radius_px
+
+        def outside_circle(painter: QPainter, diameter: float) -> None:
+            square, circle = QPainterPath(), QPainterPath()
+            square.addRect(QRectF(0, 0, diameter, diameter))
+            circle.addEllipse(QRectF(0, 0, diameter, diameter))
+            painter.fillPath(square.subtracted(circle), backdrop)
+
+        ratio = self.devicePixelRatioF()
+        piece = corner_piece(("backdrop", backdrop.rgba()), radius, ratio, outside_circle)
+        paint_corners(painter, self.width(), self.height(), radius, piece, ratio)
 
     def _image_for(
         self,

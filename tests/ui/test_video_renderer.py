@@ -9,8 +9,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -192,6 +192,37 @@ def test_corners_show_the_backdrop_or_what_is_under_them(
     assert color_fraction(centre, (0, 255, 0), tolerance=40) == 0.0  # the video, not the parent
     assert color_fraction(centre, (255, 0, 0), tolerance=40) == 0.0
     assert renderer.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent) is bool(backdrop)
+
+
+def test_backdrop_corners_match_the_filled_corner_path(
+    qtbot: QtBot, vtest_frames: list[av.VideoFrame]
+) -> None:
+    """The stage's corners come from cached pieces: pixel for pixel (antialiased arcs
+    included) the backdrop filled outside the rounded rectangle over the video."""
+    sink = FrameSink()
+    sink.put(vtest_frames[4])
+    square = _renderer(qtbot, sink, backdrop="#ff0000")  # radius 0: the video alone
+    rounded = VideoRenderer(corner_radius_px=24, backdrop="#ff0000")
+    qtbot.addWidget(rounded)
+    rounded.resize(WIDTH, HEIGHT)
+    rounded.set_sink(sink)
+    rounded.show()
+    reference = square.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    outside, inside = QPainterPath(), QPainterPath()
+    outside.addRect(QRectF(0, 0, WIDTH, HEIGHT))
+    inside.addRoundedRect(QRectF(0, 0, WIDTH, HEIGHT), 24, 24)
+    painter = QPainter(reference)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillPath(outside.subtracted(inside), QColor("#ff0000"))
+    finally:
+        painter.end()
+    expected = np.frombuffer(reference.constBits(), np.uint8).reshape(HEIGHT, WIDTH, 4)
+    expected = expected[..., 2::-1].astype(int)  # BGRA in memory -> RGB
+    drawn = grab_rgb(rounded).astype(int)
+    assert np.abs(drawn - expected).max() <= 3
+    for y, x in ((0, 0), (0, WIDTH - 1), (HEIGHT - 1, 0), (HEIGHT - 1, WIDTH - 1)):
+        assert tuple(drawn[y, x]) == (255, 0, 0)
 
 
 @pytest.mark.parametrize("size", [(WIDTH, HEIGHT), (WIDTH, 216)], ids=["fits", "cropped"])
