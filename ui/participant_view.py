@@ -124,6 +124,7 @@ class ParticipantView(QWidget):
         )
         self._name = QLabel(self)
         self._name.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._label = ""  # the whole name; the chip may show it elided
         self._mic_badge = QLabel(self)
         self._mic_badge.setObjectName("micMutedBadge")  # findChild() handle
         self._mic_badge.setFixedSize(_BADGE_PX, _BADGE_PX)
@@ -217,7 +218,9 @@ class ParticipantView(QWidget):
 
     @property
     def display_name(self) -> str:
-        return self._name.text()
+        """The tile's whole name ("You" for the local participant), even while the chip
+        shows it elided."""
+        return self._label
 
     @property
     def mic_muted_visible(self) -> bool:
@@ -288,8 +291,7 @@ class ParticipantView(QWidget):
                 if participant.is_local
                 else (participant.name or participant.user_id)
             )
-            self._name.setText(label)
-            self._name.adjustSize()
+            self._label = label
             self._renderer.set_placeholder(
                 participant.name or participant.user_id, participant.user_id
             )
@@ -343,12 +345,10 @@ class ParticipantView(QWidget):
         self._renderer.setGeometry(rect)
         self._outline.setGeometry(rect)
         self._hold.setGeometry(rect)
-        self._name.adjustSize()
         max_name_width = max(40, rect.width() - 3 * _INSET_PX - self._quality.width())
         if self._corner_covered:  # name and badge stay on the uncovered left half
             max_name_width = max(40, rect.width() // 2 - _INSET_PX - _BADGE_GAP_PX - _BADGE_PX)
-        if self._name.width() > max_name_width:
-            self._name.resize(max_name_width, self._name.height())
+        self._fit_name(max_name_width)
         self._name.move(_INSET_PX, rect.height() - self._name.height() - _INSET_PX)
         self._place_top_right_badges()
         self._reaction.fit_to(rect.width(), rect.height())
@@ -375,6 +375,21 @@ class ParticipantView(QWidget):
             self._pin_button,
         ):
             overlay.raise_()
+
+    def _fit_name(self, max_width: int) -> None:
+        """Show the whole name in the chip, or as much as fits ``max_width`` pixels (chip
+        padding included) with an ellipsis: a long name must not run under the badges."""
+        self._name.setText(self._label)
+        self._name.adjustSize()
+        if self._name.width() <= max_width:
+            return
+        metrics = self._name.fontMetrics()
+        chrome = self._name.width() - metrics.horizontalAdvance(self._label)
+        elided = metrics.elidedText(self._label, Qt.TextElideMode.ElideRight, max_width - chrome)
+        self._name.setText(elided)
+        self._name.adjustSize()
+        if self._name.width() > max_width:  # not even the ellipsis fits
+            self._name.resize(max_width, self._name.height())
 
     def _place_top_right_badges(self) -> None:
         # The muted badge keeps the corner; the hand sits to its left, or in the corner

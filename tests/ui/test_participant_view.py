@@ -98,3 +98,16 @@ def test_speaking_outline_is_the_whole_ring(qtbot: QtBot) -> None:
     assert np.abs(drawn - reference).max() <= 3
     outline = hex_rgb(current_palette().speaking)
     assert color_fraction(drawn[150:151, 0:3].astype(np.uint8), outline) == 1.0
+
+
+def test_a_long_name_is_elided_in_the_chip(qtbot: QtBot) -> None:
+    """A name too long for the tile ends in an ellipsis, clear of the quality badge; the
+    tile keeps the whole name (display name, accessible name)."""
+    long_name = "Maria Magdalena Alexandrovna von Hohenzollern-Sigmaringen the Third"
+    view = _tile(qtbot, ParticipantView(participant("b", long_name, video=False)))
+    chip = view.name_label
+    assert chip.text().endswith("…") and long_name.startswith(chip.text()[:-1])
+    assert chip.geometry().right() < view.quality_indicator.geometry().left()
+    assert view.display_name == long_name and view.accessibleName() == long_name
+    view.set_participant(participant("b", "Ada", video=False))
+    assert chip.text() == "Ada" and view.display_name == "Ada"
