@@ -14,81 +14,27 @@ frame again.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QContextMenuEvent,
     QEnterEvent,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
 
 from app.call import CallParticipantState
 from ui.connection_quality import ConnectionQualityIndicator
-from ui.corner_pieces import corner_piece, paint_corners
 from ui.hold_overlay import HoldOverlay
 from ui.icons import icon, icon_pixmap
 from ui.reactions import HandBadge, ReactionOverlay
+from ui.speaking_outline import SpeakingOutline
 from ui.theme import current_palette
 from ui.video_renderer import FrameSource, VideoFit, VideoRenderer
 
 CORNER_RADIUS_PX = 12.0
-SPEAKING_BORDER_PX = 3
 _INSET_PX = 10
 _BADGE_PX = 28
 _BADGE_GAP_PX = 6
-
-
-class _SpeakingOutline(QWidget):
-    """A rounded outline drawn over the video; invisible to the mouse.
-
-    It repaints with every video frame under it, so it is put together from four plain
-    bars and cached corner pieces (:mod:`ui.corner_pieces`): filling the whole ring's path
-    took 0.06 ms a paint, the pieces about 0.01 ms."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        color = QColor(current_palette().speaking)
-        ratio = self.devicePixelRatioF()
-        radius, border = CORNER_RADIUS_PX, float(SPEAKING_BORDER_PX)
-        width, height = float(self.width()), float(self.height())
-
-        def ring(painter: QPainter, diameter: float) -> None:
-            painter.fillPath(outline_ring_path(diameter, diameter), color)
-
-        piece = corner_piece(("speaking", color.rgba()), radius, ratio, ring)
-        painter = QPainter(self)
-        for bar in (
-            QRectF(radius, 0, width - 2 * radius, border),
-            QRectF(radius, height - border, width - 2 * radius, border),
-            QRectF(0, radius, border, height - 2 * radius),
-            QRectF(width - border, radius, border, height - 2 * radius),
-        ):
-            painter.fillRect(bar, color)
-        paint_corners(painter, width, height, radius, piece, ratio)
-        painter.end()
-
-
-def outline_ring_path(width: float, height: float) -> QPainterPath:
-    """The speaking outline of a ``width`` x ``height`` tile as one path: the band
-    ``SPEAKING_BORDER_PX`` wide inside its rounded rectangle."""
-    outer, inner = QPainterPath(), QPainterPath()
-    bounds = QRectF(0, 0, width, height)
-    outer.addRoundedRect(bounds, CORNER_RADIUS_PX, CORNER_RADIUS_PX)
-    border = SPEAKING_BORDER_PX
-    inner.addRoundedRect(
-        bounds.adjusted(border, border, -border, -border),
-        CORNER_RADIUS_PX - border,
-        CORNER_RADIUS_PX - border,
-    )
-    return outer.subtracted(inner)
 
 
 class ParticipantView(QWidget):
@@ -144,7 +90,7 @@ class ParticipantView(QWidget):
         self._pin_button.setIconSize(QSize(18, 18))
         self._pin_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pin_button.clicked.connect(self._on_pin_clicked)
-        self._outline = _SpeakingOutline(self)
+        self._outline = SpeakingOutline(CORNER_RADIUS_PX, self)
         self._hold = HoldOverlay(CORNER_RADIUS_PX, self)
         self._hold.hide()
         self._pinned = False

@@ -13,7 +13,8 @@ from app.media import FrameSink
 from app.protocol import TrackType
 from tests.ui.helpers import color_fraction, grab_rgb, hex_rgb
 from tests.ui.scripted_call import participant
-from ui.participant_view import ParticipantView, outline_ring_path
+from ui.participant_view import CORNER_RADIUS_PX, ParticipantView
+from ui.speaking_outline import outline_ring_path
 from ui.theme import current_palette
 
 
@@ -89,7 +90,7 @@ def test_speaking_outline_is_the_whole_ring(qtbot: QtBot) -> None:
     painter = QPainter(under)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        ring = outline_ring_path(view.width(), view.height())
+        ring = outline_ring_path(view.width(), view.height(), CORNER_RADIUS_PX)
         painter.fillPath(ring, QColor(current_palette().speaking))
     finally:
         painter.end()
