@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -24,9 +25,28 @@ def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: any free port).
 
     Raises ``OSError`` when the address is taken — uvicorn would ``sys.exit`` instead.
+
+    The socket is made with ``IPPROTO_TCP`` spelled out, not ``socket.create_server``'s
+    protocol 0: asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on sockets whose
+    ``proto`` says TCP, and accepted sockets inherit the listener's. With Nagle on, every
+    answer after the first on a keep-alive connection waited for the client's delayed ACK
+    (uvicorn writes the head and the body separately): 44 ms per REST call instead of
+    0.3 ms, and the same on WebSocket events sent back to back.
     """
-    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.create_server(address[:2], family=family)
+    family, _, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )[0]
+    sock = socket.socket(family, socket.SOCK_STREAM, proto)
+    try:
+        if os.name == "posix":  # as create_server: rebind while old connections linger
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address[:2])
+        sock.listen()
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(False)
     return sock
 

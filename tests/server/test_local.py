@@ -1,5 +1,5 @@
 """The embedded coordinator: spawning, reusing, port fallback, one server for two
-starters; ``run_server``'s idle exit; the CLI's loopback rule."""
+starters; ``run_server``'s idle exit and listening socket; the CLI's loopback rule."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 from app.server import ServerSettings, ensure_local_coordinator, run_server
 from app.server.cli import main as server_main
 from app.server.local import STATE_FILE, is_local_coordinator
+from app.server.runner import bind_socket
 from tests.fixtures.coordinator import pid_alive as _pid_alive
 
 
@@ -127,6 +128,43 @@ async def test_run_server_stays_while_a_websocket_is_open(tmp_path: Path) -> Non
         await ws.barrier()
     await ws.close()
     await asyncio.wait_for(server, timeout=20)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+async def test_accepted_connections_send_without_nagle(host: str) -> None:
+    """uvicorn serves on ``bind_socket``'s socket through ``loop.create_server(sock=...)``;
+    asyncio turns Nagle off on what it accepts only when the socket says TCP. With Nagle
+    on, an answer written in two parts (uvicorn: head, then body) waited ~40 ms for the
+    client's delayed ACK on every request after a connection's first."""
+    try:
+        listener = bind_socket(host, 0)
+    except OSError as exc:  # a machine without IPv6 on loopback
+        pytest.skip(f"cannot listen on {host}: {exc}")
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(Probe, sock=listener)
+    try:
+        port = listener.getsockname()[1]
+        _, writer = await asyncio.open_connection(host, port)
+        assert await asyncio.wait_for(accepted, timeout=10) != 0
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def test_bind_socket_refuses_a_taken_port() -> None:
+    with bind_socket("127.0.0.1", 0) as first:
+        port = first.getsockname()[1]
+        with pytest.raises(OSError):
+            bind_socket("127.0.0.1", port)
 
 
 def test_cli_refuses_non_loopback_host_in_local_mode(capsys: pytest.CaptureFixture[str]) -> None:
