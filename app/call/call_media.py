@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiortc import MediaStreamTrack
+from av import VideoFrame
 
 from app.call import call_events
 from app.call.activity import ActivityTracker
@@ -90,7 +91,9 @@ class CallMedia:
 
     def point_senders(self) -> None:
         """Make every sender read the local devices as they are now (on, off, switched)."""
-        self._mesh.set_sources(self._audio_for_sender, self._video_for_sender)
+        self._mesh.set_sources(
+            self._audio_for_sender, self._video_for_sender, video_picture=self._camera_picture
+        )
         self._paused_peers.clear()  # every sender has a source again...
         for session_id in self._mesh.session_ids:
             self.apply_peer_hold(session_id)  # ...save those to peers on hold
@@ -221,6 +224,12 @@ class CallMedia:
         if self._get_state().is_on_hold:
             return None
         return self._local.video_track_for_sender()
+
+    def _camera_picture(self) -> VideoFrame | None:
+        # what the camera senders will be sent first (None: they send nothing)
+        if self._get_state().is_on_hold or not self._local.camera_enabled:
+            return None
+        return self._local.preview_sink.latest()
 
     def _playout_volume(self) -> float:
         state = self._get_state()

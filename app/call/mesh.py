@@ -26,7 +26,9 @@ transceiver is skipped and its sender never starts (aiortc 1.16,
 Each camera sender reads a :class:`~app.media.LayeredVideoTrack`: the remote side tells
 (a ``video_dimension`` signal) the size it paints this side's camera at, and the sender
 sends the layer that fits it (:mod:`app.media.video_layers`). Preferences that arrive
-before the link exists are kept for it.
+before the link exists are kept for it. A new link sets the camera's shared encoder up
+on an executor thread while ICE and DTLS run, so the first frame to that peer does not
+wait for libvpx (:func:`~app.media.webrtc.prepare_shared_encoding`).
 
 Parley's aiortc components (:mod:`app.media.webrtc`: VP8 that follows REMB without
 restarting, frames complete on the RTP marker bit, the call type's target bitrate as the
@@ -49,6 +51,7 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
+from av import VideoFrame
 
 from app.call.background import spawn
 from app.media import (
@@ -60,6 +63,7 @@ from app.media import (
     VideoDimension,
     install_parley_webrtc,
 )
+from app.media.webrtc import SharedEncoding, prepare_shared_encoding
 from app.protocol import CallSettings, MediaCredentials, SignalPayload
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,8 @@ class PeerLink:
     screen_share_in: FrameSink = field(default_factory=FrameSink)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     audio_in: MediaStreamTrack | None = None
+    # holds the camera's shared encoder being set up for this peer (weakly kept otherwise)
+    camera_encoding: asyncio.Future[SharedEncoding | None] | None = None
 
 
 class MeshTransport:
@@ -121,6 +127,7 @@ class MeshTransport:
         self._links: dict[str, PeerLink] = {}
         self._audio_source: Callable[[], MediaStreamTrack | None] = lambda: None
         self._video_source: Callable[[], MediaStreamTrack | None] = lambda: None
+        self._video_picture: Callable[[], VideoFrame | None] = lambda: None
         self._screen_share_source: Callable[[], MediaStreamTrack | None] = lambda: None
         # halves the camera's frame rate while this process cannot keep up
         self.cpu_overuse = CpuOveruseDetector()
@@ -155,10 +162,15 @@ class MeshTransport:
         self,
         audio: Callable[[], MediaStreamTrack | None],
         video: Callable[[], MediaStreamTrack | None],
+        *,
+        video_picture: Callable[[], VideoFrame | None] = lambda: None,
     ) -> None:
         """Point every sender at new local sources. ``audio``/``video`` make one new
-        track per sender (a relay proxy) or ``None`` to send nothing."""
+        track per sender (a relay proxy) or ``None`` to send nothing; ``video_picture``
+        gives the camera's latest (tagged) picture, from which a new link prepares the
+        encoder (None: nothing to prepare)."""
         self._audio_source, self._video_source = audio, video
+        self._video_picture = video_picture
         for link in self._links.values():
             _swap(link.audio_out, audio())
             self._point_video(link)
@@ -239,6 +251,19 @@ class MeshTransport:
         else:
             log.debug("ignoring signal %s from %s", signal.kind, from_session_id)
 
+    def _prepare_camera_encoding(
+        self, session_id: str
+    ) -> asyncio.Future[SharedEncoding | None] | None:
+        """Start setting the camera's shared encoder up for a new link, on the loop's
+        executor (where aiortc's encodes run too), unless that peer asked for a smaller
+        layer or no camera picture is there yet."""
+        picture = self._video_picture()
+        if picture is None or self._wanted_dimensions.get(session_id) is not None:
+            return None
+        future = asyncio.get_running_loop().run_in_executor(None, prepare_shared_encoding, picture)
+        future.add_done_callback(_log_failed_preparation)
+        return future
+
     async def disconnect(self, session_id: str) -> None:
         link = self._links.pop(session_id, None)
         if link is None:
@@ -276,6 +301,7 @@ class MeshTransport:
         _swap(link.audio_out, self._audio_source())
         self._point_video(link)
         _swap(link.screen_share_out, self._screen_share_source())
+        link.camera_encoding = self._prepare_camera_encoding(session_id)
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
@@ -300,6 +326,12 @@ class MeshTransport:
 
         self._links[session_id] = link
         return link
+
+
+def _log_failed_preparation(future: asyncio.Future[SharedEncoding | None]) -> None:
+    # the first frame sets libvpx up then, or reports it: not worth more than a line here
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("could not prepare the camera's encoder ahead: %s", exc)
 
 
 def _swap(switchable: SwitchableTrack, source: MediaStreamTrack | None) -> None:

@@ -18,7 +18,11 @@ from app.media.webrtc.frame_tags import (
     layer_stream_id,
     stream_layers,
 )
-from app.media.webrtc.install import current_video_policy, install_parley_webrtc
+from app.media.webrtc.install import (
+    current_video_policy,
+    install_parley_webrtc,
+    prepare_shared_encoding,
+)
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError
 from app.media.webrtc.opus_packets import OpusPacketTrack
@@ -47,6 +51,7 @@ __all__ = [
     "frame_tag",
     "install_parley_webrtc",
     "layer_stream_id",
+    "prepare_shared_encoding",
     "shared_encoding_for",
     "stream_encoding_stats",
     "stream_layers",

@@ -27,10 +27,13 @@ from aiortc.codecs import get_decoder as aiortc_get_decoder
 from aiortc.codecs import get_encoder as aiortc_get_encoder
 from aiortc.codecs.base import Decoder, Encoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from av import VideoFrame
 
 from app.media.webrtc.bitrate import VideoBitratePolicy
+from app.media.webrtc.frame_tags import frame_tag
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError, load
+from app.media.webrtc.shared_encoding import SharedEncoding, shared_encoding_for
 from app.media.webrtc.vp8_decoder import FfmpegVp8Decoder
 from app.media.webrtc.vp8_encoder import LibvpxVp8Encoder
 
@@ -72,6 +75,25 @@ def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> Non
 def current_video_policy() -> VideoBitratePolicy:
     """The policy new VP8 encoders get."""
     return _policy
+
+
+def prepare_shared_encoding(picture: VideoFrame) -> SharedEncoding | None:
+    """The shared encoder of ``picture``'s tagged stream, set up for its size now; None
+    for an untagged picture or while VP8 is aiortc's own encoder.
+
+    For a new peer connection, while ICE and DTLS run: otherwise the first frame to that
+    peer waits for libvpx's set-up (~18 ms of CPU at 720p here, ~70 ms on a loaded
+    machine) on top of its keyframe. libwebrtc likewise configures its encoder when the
+    session description is applied, not when the transport comes up. Blocking: run it
+    on an executor thread. The group lives while someone holds it: keep the result until
+    the sender has encoded. Raises :class:`~app.media.webrtc.libvpx.VpxError`."""
+    tag = frame_tag(picture)
+    if tag is None or not _libvpx_usable:
+        return None
+    group = shared_encoding_for(tag.stream_id)
+    width, height = picture.width, picture.height
+    group.prepare(width, height, _policy.max_bitrate_bps(width, height))
+    return group
 
 
 def get_encoder(codec: RTCRtpCodecParameters) -> Encoder:

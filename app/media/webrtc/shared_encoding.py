@@ -79,6 +79,7 @@ class SharedEncoding:
         self.frames_sent = 0  # group-encoded frames handed to senders, each sender counted
         self.detachments = 0  # times a sender fell out of step and encoded on its own
         self.rejoins = 0  # times a detached sender came back on a keyframe
+        self.prepared_ahead = False  # libvpx was set up before the group's first picture
 
     @property
     def sender_count(self) -> int:
@@ -91,7 +92,8 @@ class SharedEncoding:
     def stats(self) -> dict[str, int]:
         """Counters for diagnosis: ``senders`` and ``detached`` now; since creation the
         group's ``frames_encoded`` and ``keyframes_encoded``, the ``frames_sent`` from
-        them (each sender counted), ``detachments`` and ``rejoins``."""
+        them (each sender counted), ``detachments`` and ``rejoins``; ``prepared_ahead``
+        is 1 when libvpx was set up before the first picture (:meth:`prepare`)."""
         with self._lock:
             detached = sum(m.own is not None for m in self._members.values())
             return {
@@ -102,13 +104,34 @@ class SharedEncoding:
                 "frames_sent": self.frames_sent,
                 "detachments": self.detachments,
                 "rejoins": self.rejoins,
+                "prepared_ahead": int(self.prepared_ahead),
             }
+
+    def prepare(self, width: int, height: int, bitrate_bps: int) -> None:
+        """Set the group's encoder up for ``width`` x ``height`` pictures before its first
+        one, so a new peer's first frame does not wait for libvpx's set-up (see
+        :func:`~app.media.webrtc.install.prepare_shared_encoding`). Blocking; thread-safe.
+        Raises :class:`~app.media.webrtc.libvpx.VpxError`."""
+        with self._lock:
+            first = self.compressor.frames_encoded == 0
+            self.compressor.prepare(width, height, bitrate_bps)
+            self.prepared_ahead = self.prepared_ahead or first
 
     def join(self, member: object, bitrate_bps: int) -> None:
         """Make ``member`` (a sender's encoder) one of the senders; idempotent."""
         with self._lock:
             if member not in self._members:
                 self._members[member] = _Member(None, bitrate_bps)
+
+    def leave(self, member: object) -> None:
+        """Take ``member`` out of the senders (it moved to another layer or stream): if it
+        comes back it joins as a new peer, with a keyframe. Kept in, it would go on from
+        the last picture it sent here, which its receiver's decoder no longer holds.
+        Idempotent."""
+        with self._lock:
+            state = self._members.pop(member, None)
+        if state is not None and state.own is not None:
+            state.own.close()
 
     def encode_for(
         self,

@@ -65,6 +65,13 @@ class Vp8Compressor:
         self._apply_target_bitrate(context, bitrate_bps)
         return self._encode(context, frame, pts_90k, keyframe)
 
+    def prepare(self, width: int, height: int, bitrate_bps: int) -> None:
+        """Set libvpx up for ``width`` x ``height`` frames now rather than at the first
+        :meth:`compress` (a no-op when it already is). At 720p the set-up is ~18 ms of
+        CPU here, most of it the kernel handing libvpx fresh pages. Raises
+        :class:`~app.media.webrtc.libvpx.VpxError`."""
+        self._context_for(width, height, bitrate_bps)
+
     def close(self) -> None:
         """Free the libvpx encoder (also done when the object is collected)."""
         if self._context is not None:

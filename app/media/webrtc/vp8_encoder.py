@@ -112,6 +112,8 @@ class LibvpxVp8Encoder(Vp8Encoder):
         tag = frame_tag(frame)
         if tag is not None:
             if self.shared is None or self.shared.stream_id != tag.stream_id:
+                if self.shared is not None:
+                    self.shared.leave(self)  # e.g. its receiver asked for another layer
                 self.shared = shared_encoding_for(tag.stream_id)
                 self.shared.join(self, self.target_bitrate)
             data = self.shared.encode_for(
@@ -125,6 +127,8 @@ class LibvpxVp8Encoder(Vp8Encoder):
             with self._lock:
                 if self._own is None:
                     self._own = Vp8Compressor()
+                if self.shared is not None:
+                    self.shared.leave(self)
                 self.shared = None
                 data, _ = self._own.compress(
                     frame, timestamp, keyframe=force_keyframe, bitrate_bps=self.target_bitrate

@@ -22,8 +22,10 @@ from app.media.webrtc import (
     LibvpxVp8Encoder,
     TaggedVideoTrack,
     VideoBitratePolicy,
+    existing_shared_encoding,
     frame_tag,
     install_parley_webrtc,
+    prepare_shared_encoding,
 )
 from app.media.webrtc.shared_encoding import REJOIN_KEYFRAME_INTERVAL
 from tests.media.signal_checks import psnr_db, wait_until
@@ -155,6 +157,60 @@ def test_a_keyframe_request_from_one_receiver_reaches_all(source_frames) -> None
         first.encode(frame, force_keyframe=index == 4)  # a PLI from the first's receiver
         second.encode(frame)
     assert first.keyframes_encoded == second.keyframes_encoded == 2
+
+
+def test_a_prepared_group_sends_its_first_picture_without_setting_libvpx_up_again(
+    source_frames,
+) -> None:
+    install_parley_webrtc()
+    stream_id = STREAM_ID + 7
+    picture = _tagged(source_frames[0], 0, stream_id)
+    group = prepare_shared_encoding(picture)
+    assert group is not None and existing_shared_encoding(stream_id) is group
+    compressor = group.compressor
+    assert compressor.encoders_created == 1 and compressor.frames_encoded == 0
+    assert group.stats()["prepared_ahead"] == 1
+    assert prepare_shared_encoding(picture) is group  # a second peer: nothing to redo
+    assert compressor.encoders_created == 1
+
+    sender = LibvpxVp8Encoder(VideoBitratePolicy(1_000_000, WIDTH, HEIGHT))
+    decoder = Vp8Decoder()
+    payloads, timestamp = sender.encode(picture)
+    assert sender.shared is group and compressor.encoders_created == 1
+    assert compressor.keyframes_encoded == 1  # a fresh encoder's first picture is a keyframe
+    image = _decode(decoder, payloads, timestamp)
+    assert psnr_db(image, source_frames[0].to_ndarray()) > 28
+
+
+def test_a_sender_back_from_another_layer_restarts_with_a_keyframe(source_frames) -> None:
+    """Its receiver asked for another layer and then for this one again: meanwhile its
+    decoder dropped this layer's pictures, so an inter frame from here would not decode,
+    even if the group encoded nothing while it was away (a prepared group is kept)."""
+    here, elsewhere = STREAM_ID + 20, STREAM_ID + 21
+    sender = LibvpxVp8Encoder(VideoBitratePolicy(1_000_000, WIDTH, HEIGHT))
+    decoder = Vp8Decoder()
+    small = [f.reformat(width=WIDTH // 2, height=HEIGHT // 2) for f in source_frames[5:10]]
+    group = None
+    for index in range(5):
+        payloads, timestamp = sender.encode(_tagged(source_frames[index], index, here))
+        _decode(decoder, payloads, timestamp)
+        group = sender.shared
+    assert group is not None and group.stats()["senders"] == 1
+    for offset, frame in enumerate(small):
+        payloads, timestamp = sender.encode(_tagged(frame, 5 + offset, elsewhere))
+        assert _decode(decoder, payloads, timestamp).shape[1] == WIDTH // 2
+    assert group.stats()["senders"] == 0  # it left when it moved
+
+    keyframes_before = group.compressor.keyframes_encoded
+    payloads, timestamp = sender.encode(_tagged(source_frames[10], 10, here))
+    assert sender.shared is group and group.compressor.keyframes_encoded == keyframes_before + 1
+    image = _decode(decoder, payloads, timestamp)
+    assert image.shape[1] == WIDTH and psnr_db(image, source_frames[10].to_ndarray()) > 28
+
+
+def test_an_untagged_picture_prepares_nothing(source_frames) -> None:
+    install_parley_webrtc()
+    assert prepare_shared_encoding(source_frames[0]) is None
 
 
 def test_untagged_frames_get_an_encoder_of_their_own(source_frames) -> None:
