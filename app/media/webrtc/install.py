@@ -3,10 +3,11 @@
 aiortc has no factory hooks for these: ``RTCRtpSender`` calls the module-level name
 ``get_encoder`` (imported into ``aiortc.rtcrtpsender``) when it sends its first frame,
 its decoder thread calls ``get_decoder`` (imported into ``aiortc.rtcrtpreceiver``) for
-the first frame of a codec, and ``RTCRtpReceiver.__init__`` builds ``JitterBuffer``
-(imported there too). All are looked up at call time, so rebinding those module
-attributes is enough; nothing else in aiortc is changed, and every other codec and the
-audio jitter buffer stay aiortc's own objects.
+the first frame of a codec, ``RTCRtpReceiver.__init__`` builds ``JitterBuffer``
+(imported there too) and ``RTCIceGatherer.__init__`` builds aioice's ``Connection``
+(imported into ``aiortc.rtcicetransport``). All are looked up at call time, so rebinding
+those module attributes is enough; nothing else in aiortc is changed, and every other
+codec and the audio jitter buffer stay aiortc's own objects.
 
 What to propose upstream (aiortc): let ``RTCRtpSender``/``RTCRtpReceiver`` take an
 encoder factory and a jitter-buffer class (or a codec registry that maps a MIME type to
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 
+import aiortc.rtcicetransport
 import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_decoder as aiortc_get_decoder
@@ -31,6 +33,7 @@ from av import VideoFrame
 
 from app.media.webrtc.bitrate import VideoBitratePolicy
 from app.media.webrtc.frame_tags import frame_tag
+from app.media.webrtc.ice_connection import PromptConnection, fits_installed_aioice
 from app.media.webrtc.jitter_buffer import MarkerJitterBuffer
 from app.media.webrtc.libvpx import VpxError, load
 from app.media.webrtc.shared_encoding import SharedEncoding, shared_encoding_for
@@ -45,7 +48,8 @@ _libvpx_usable: bool | None = None
 
 
 def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> None:
-    """Make aiortc use Parley's VP8 encoder and decoder and video jitter buffer from now on.
+    """Make aiortc use Parley's VP8 encoder and decoder, video jitter buffer and ICE
+    connection (:mod:`.ice_connection`) from now on.
 
     Idempotent; safe to call for every call. ``video_policy`` (the call type's target
     resolution and bitrate) applies to VP8 encoders created after this call; without it
@@ -70,6 +74,8 @@ def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> Non
         aiortc.rtcrtpsender.get_encoder = get_encoder
         aiortc.rtcrtpreceiver.get_decoder = get_decoder
         aiortc.rtcrtpreceiver.JitterBuffer = MarkerJitterBuffer  # type: ignore[misc]
+        if fits_installed_aioice():
+            aiortc.rtcicetransport.Connection = PromptConnection  # type: ignore[misc]
 
 
 def current_video_policy() -> VideoBitratePolicy:
