@@ -199,6 +199,7 @@ class MeshTransport:
             self._point_video(link)
 
     def _point_video(self, link: PeerLink) -> None:
+        link.camera_encoding = None  # an encoder prepared for the old source may go
         source = self._video_source()
         link.video_layer = (
             LayeredVideoTrack(
