@@ -59,7 +59,8 @@ def report(results: dict[str, Any]) -> None:
     """Print every scenario of a ``bench.compare`` result (its JSON document)."""
     machine = results["machine"]
     print(
-        f"\n{machine['cores']} cores, {machine['chromium']}; load average (1 min) "
+        f"\n{machine['cores']} cores, {machine['chromium']}, Parley on "
+        f"{machine.get('python', 'Python (not recorded)')}; load average (1 min) "
         f"{machine['loadavg_start'][0]:.1f} at the start, {machine['loadavg_end'][0]:.1f} at"
         " the end: other work on the machine skews every figure"
     )
