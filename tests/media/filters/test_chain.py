@@ -194,7 +194,9 @@ async def test_broken_model_file_gives_a_message_and_plain_video(camera, tmp_pat
     chain.subscribe(lambda: changes.append(chain.status))
     try:
         chain.set_filters([BackgroundBlurFilter("medium"), GrayscaleFilter()])
-        await _frames_until(chain, lambda: chain.status.problems)
+        # The segmentation thread records the failure at once; listeners hear it on the
+        # loop thread with the next processed frame.
+        await _frames_until(chain, lambda: changes and changes[-1].problems)
         assert changes[-1] == chain.status  # listeners heard about it
         (problem,) = chain.status.problems
         assert str(broken) in problem and "cannot be loaded" in problem
