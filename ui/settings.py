@@ -93,7 +93,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
 
 def is_server_url(text: str) -> bool:
     """Whether ``text`` is an absolute ``http``/``https`` URL with a host (a coordinator's
-    address, e.g. ``https://parley.example.org`` or ``http://127.0.0.1:47800``)."""
+    address, e.g. ``https://parley.example.org`` or ``http://127.0.0.1:28780``)."""
     url = urlsplit(text.strip())
     return url.scheme in ("http", "https") and bool(url.hostname) and not url.query
 

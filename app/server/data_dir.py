@@ -12,8 +12,11 @@ from platformdirs import user_data_dir
 
 APP_NAME = "Parley"
 # The embedded coordinator's port and files in its data folder (``parley server --local``
-# and ``ensure_local_coordinator`` must agree on them).
-DEFAULT_PORT = 47800
+# and ``ensure_local_coordinator`` must agree on them). The port lies below Linux's
+# ephemeral range (32768-60999) and Windows' and macOS's (49152-65535): a port in it (it
+# was 47800) is now and then some outgoing connection's local port, and the coordinator
+# then had to move to a random one.
+DEFAULT_PORT = 28780
 DATABASE_FILE = "coordinator.db"
 SECRET_FILE = "coordinator.secret"
 
