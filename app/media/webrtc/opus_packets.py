@@ -16,7 +16,7 @@ from that header.
 The microphone is mono, and it is coded mono at ``VOICE_BITRATE_BPS``, as libwebrtc codes
 a mono microphone (32 kbps unless the far end asks for stereo). aiortc's encoder upmixes
 every frame to stereo and codes it at 96 kbps: measured here on a tone, 81 kbps against
-34 kbps per peer, and 224 against 169 µs of CPU per frame. The SDP stays
+34 kbps per peer, and 224 against 184 µs of CPU per frame. The SDP stays
 ``opus/48000/2`` (RFC 7587 requires it); each packet's TOC byte says mono, and the far
 end's stereo decoder plays it on both channels.
 """
