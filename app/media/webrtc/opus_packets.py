@@ -43,7 +43,7 @@ class MonoOpusEncoder(OpusEncoder):
     ``VOICE_BITRATE_BPS`` instead of stereo at 96 kbps."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # aiortc's own state (first_packet_pts); its codec is replaced
         codec = CodecContext.create("libopus", "w")
         codec.bit_rate = VOICE_BITRATE_BPS
         codec.format = "s16"
