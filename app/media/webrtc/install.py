@@ -4,10 +4,11 @@ aiortc has no factory hooks for these: ``RTCRtpSender`` calls the module-level n
 ``get_encoder`` (imported into ``aiortc.rtcrtpsender``) when it sends its first frame,
 its decoder thread calls ``get_decoder`` (imported into ``aiortc.rtcrtpreceiver``) for
 the first frame of a codec, ``RTCRtpReceiver.__init__`` builds ``JitterBuffer``
-(imported there too) and ``RTCIceGatherer.__init__`` builds aioice's ``Connection``
-(imported into ``aiortc.rtcicetransport``). All are looked up at call time, so rebinding
-those module attributes is enough; nothing else in aiortc is changed, and every other
-codec and the audio jitter buffer stay aiortc's own objects.
+(imported there too), ``RTCIceGatherer.__init__`` builds aioice's ``Connection``
+(imported into ``aiortc.rtcicetransport``) and ``RTCPeerConnection`` builds each
+``RTCRtpReceiver`` (imported into ``aiortc.rtcpeerconnection``). All are looked up at
+call time, so rebinding those module attributes is enough; nothing else in aiortc is
+changed, and every other codec and the audio jitter buffer stay aiortc's own objects.
 
 What to propose upstream (aiortc): let ``RTCRtpSender``/``RTCRtpReceiver`` take an
 encoder factory and a jitter-buffer class (or a codec registry that maps a MIME type to
@@ -23,6 +24,7 @@ import logging
 import threading
 
 import aiortc.rtcicetransport
+import aiortc.rtcpeerconnection
 import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_decoder as aiortc_get_decoder
@@ -31,6 +33,7 @@ from aiortc.codecs.base import Decoder, Encoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from av import VideoFrame
 
+from app.media.webrtc.audio_receiver import LoopDecodingReceiver, fits_installed_aiortc
 from app.media.webrtc.bitrate import VideoBitratePolicy
 from app.media.webrtc.frame_tags import frame_tag
 from app.media.webrtc.ice_connection import PromptConnection, fits_installed_aioice
@@ -48,8 +51,9 @@ _libvpx_usable: bool | None = None
 
 
 def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> None:
-    """Make aiortc use Parley's VP8 encoder and decoder, video jitter buffer and ICE
-    connection (:mod:`.ice_connection`) from now on.
+    """Make aiortc use Parley's VP8 encoder and decoder, video jitter buffer, ICE
+    connection (:mod:`.ice_connection`) and audio receiver (:mod:`.audio_receiver`)
+    from now on.
 
     Idempotent; safe to call for every call. ``video_policy`` (the call type's target
     resolution and bitrate) applies to VP8 encoders created after this call; without it
@@ -76,6 +80,8 @@ def install_parley_webrtc(video_policy: VideoBitratePolicy | None = None) -> Non
         aiortc.rtcrtpreceiver.JitterBuffer = MarkerJitterBuffer  # type: ignore[misc]
         if fits_installed_aioice():
             aiortc.rtcicetransport.Connection = PromptConnection  # type: ignore[misc]
+        if fits_installed_aiortc():
+            aiortc.rtcpeerconnection.RTCRtpReceiver = LoopDecodingReceiver  # type: ignore[misc]
 
 
 def current_video_policy() -> VideoBitratePolicy:
