@@ -20,10 +20,10 @@ from typing import Literal
 
 from aiortc import MediaStreamTrack
 from aiortc.contrib.media import MediaRelay
-from aiortc.mediastreams import MediaStreamError
 
 from app.media import (
     AudioMixer,
+    AudioSourceTrack,
     ClockedNullOutput,
     FrameSink,
     MediaDeviceError,
@@ -34,7 +34,6 @@ from app.media import (
     list_video_inputs,
     open_audio_source,
     open_video_source,
-    rms_level,
 )
 from app.media.filters import FilterChainStatus, FilterChainTrack, VideoFilter
 from app.media.voice_processing import (
@@ -96,7 +95,7 @@ class LocalMedia:
         self._segmentation_model_path = segmentation_model_path
         self._video_filters: tuple[VideoFilter, ...] = ()
         self._filter_chain: FilterChainTrack | None = None
-        self._audio_source: MediaStreamTrack | None = None
+        self._audio_source: AudioSourceTrack | None = None
         # echo-cancelled microphone, made when a call first asks (voice_track_for_sender)
         self._voice_source: VoiceProcessedTrack | None = None
         # the microphone (raw or voice-processed) encoded once for every sender
@@ -106,7 +105,6 @@ class LocalMedia:
         self.voice_processor: VoiceProcessor | None = None
         self._pumps: dict[str, asyncio.Task[None]] = {}
         self._listeners: list[Callable[[], None]] = []
-        self._microphone_level = 0.0
         self._lock = asyncio.Lock()
 
     # --- observation ------------------------------------------------------------------
@@ -124,15 +122,17 @@ class LocalMedia:
 
     @property
     def microphone_level(self) -> float:
-        """RMS level of the microphone, 0.0–1.0, over the last 20 ms frame; 0 when off."""
-        return self._microphone_level if self.microphone_enabled else 0.0
+        """RMS level of the microphone, 0.0–1.0, over the last 100 ms; 0 when off."""
+        return self.raw_microphone_level if self.microphone_enabled else 0.0
 
     @property
     def raw_microphone_level(self) -> float:
-        """RMS level, 0.0–1.0, of the microphone's last 20 ms frame even while muted (the
+        """RMS level, 0.0–1.0, of the microphone over the last 100 ms even while muted (the
         device stays open once opened), for a "you are muted" hint; nothing is sent. 0
-        before the microphone was first opened."""
-        return self._microphone_level
+        before the microphone was first opened. The source's own meter, fed as each frame
+        arrives: no reader of the frames is needed for it."""
+        source = self._audio_source
+        return source.level if source is not None else 0.0
 
     # --- devices ----------------------------------------------------------------------
 
@@ -257,7 +257,8 @@ class LocalMedia:
             else:
                 self.voice_processor = processor
                 self._voice_tap = self.mixer.add_tap(processor.add_far_end)
-                self._voice_source = VoiceProcessedTrack(self._audio_source, processor)
+                microphone = self.relay.subscribe(self._audio_source, buffered=True)
+                self._voice_source = VoiceProcessedTrack(microphone, processor)
         source = self._voice_source or self._audio_source
         return self.relay.subscribe(self._encoded(source), buffered=True)
 
@@ -341,11 +342,10 @@ class LocalMedia:
     async def _start_audio(self) -> None:
         # on the loop thread: the microphone hands its frames to this loop
         self._audio_source = open_audio_source(self.microphone_device_id)
-        meter = self.relay.subscribe(self._audio_source, buffered=False)
-        self._pumps["audio"] = asyncio.create_task(self._meter(meter))
+        # Produce from now on, for the meter in the Lobby; senders read through the relay.
+        self._audio_source.start()
 
     async def _stop_audio(self) -> None:
-        await self._cancel_pump("audio")
         for encoded in self._encoded_audio.values():
             encoded.stop()
         self._encoded_audio.clear()
@@ -359,16 +359,6 @@ class LocalMedia:
         if self._audio_source is not None:
             self._audio_source.stop()
             self._audio_source = None
-        self._microphone_level = 0.0
-
-    async def _meter(self, track: MediaStreamTrack) -> None:
-        # Reading the relay also keeps the source flowing for the level meter in the Lobby.
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            self._microphone_level = rms_level(frame.to_ndarray())  # type: ignore[union-attr]
 
     async def _cancel_pump(self, name: str) -> None:
         task = self._pumps.pop(name, None)

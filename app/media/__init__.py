@@ -11,7 +11,13 @@ PortAudio callbacks) runs in threads and hands results back with
 
 from app.media.audio_mixer import AudioMixer
 from app.media.audio_output import ClockedNullOutput, SoundDeviceOutput, WavRecorder
-from app.media.audio_sources import FRAME_SAMPLES, SAMPLE_RATE, FileAudioTrack, MicrophoneTrack
+from app.media.audio_sources import (
+    FRAME_SAMPLES,
+    SAMPLE_RATE,
+    AudioSourceTrack,
+    FileAudioTrack,
+    MicrophoneTrack,
+)
 from app.media.cpu_overuse import CpuOveruseDetector
 from app.media.devices import (
     DEFAULT_DEVICE_ID,
@@ -47,6 +53,7 @@ __all__ = [
     "FRAME_SAMPLES",
     "SAMPLE_RATE",
     "AudioMixer",
+    "AudioSourceTrack",
     "BackgroundBlurFilter",
     "BackgroundImageFilter",
     "CameraVideoTrack",

@@ -22,7 +22,7 @@ from app.media.levels import LevelMeter
 from app.media.live_source import Frame, LiveSourceTrack, ThreadedSourceTrack
 from app.media.portaudio import track_stream
 
-__all__ = ["FRAME_SAMPLES", "SAMPLE_RATE", "FileAudioTrack", "MicrophoneTrack"]
+__all__ = ["FRAME_SAMPLES", "SAMPLE_RATE", "AudioSourceTrack", "FileAudioTrack", "MicrophoneTrack"]
 
 logger = logging.getLogger(__name__)
 
@@ -191,3 +191,7 @@ class MicrophoneTrack(_MeteredAudioSource, LiveSourceTrack):
         """End the track and close the input stream."""
         super().stop()
         self._stream.close(ignore_errors=True)
+
+
+# What open_audio_source returns: either one has a level meter (``level``) fed on the loop.
+type AudioSourceTrack = FileAudioTrack | MicrophoneTrack

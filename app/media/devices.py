@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import sounddevice as sd
-from aiortc import MediaStreamTrack
 
-from app.media.audio_sources import FileAudioTrack, MicrophoneTrack
+from app.media.audio_sources import AudioSourceTrack, FileAudioTrack, MicrophoneTrack
 from app.media.errors import MediaDeviceError
 from app.media.portaudio import refresh_devices
 from app.media.video_sources import CameraVideoTrack, FileVideoTrack, import_cv2
@@ -135,7 +134,7 @@ def open_video_source(device_id: str, **kwargs: Any) -> FileVideoTrack | CameraV
     raise MediaDeviceError(f"Unknown video device {device_id!r}")
 
 
-def open_audio_source(device_id: str | None) -> MediaStreamTrack:
+def open_audio_source(device_id: str | None) -> AudioSourceTrack:
     """The audio track for ``device_id`` (None or "default": the system microphone).
 
     A :class:`FileAudioTrack` for ``file:`` ids, else a :class:`MicrophoneTrack` (which
