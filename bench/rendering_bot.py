@@ -26,9 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.bot import Bot, options_from_args, parse_args
+    from app.frame_memory import keep_frame_buffers_mapped
     from ui.event_loop import GuiEventLoop
 
     args = parse_args(argv)
+    keep_frame_buffers_mapped()  # as the app does: app/frame_memory.py
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

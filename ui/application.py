@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.call import AudioProfile, LocalMedia, MultiCallAudioPolicy
 from app.client import VideoClient
+from app.frame_memory import keep_frame_buffers_mapped
 from app.server import ensure_local_coordinator
 from ui.bridge import error_text
 from ui.event_loop import GuiEventLoop
@@ -157,6 +158,7 @@ def run_gui(options: AppOptions) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     sanitize_qt_environment()
+    keep_frame_buffers_mapped()  # before any frame is painted: app/frame_memory.py
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APPLICATION_NAME)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.bot.runner import Bot, BotOptions
+from app.frame_memory import keep_frame_buffers_mapped
 from app.protocol import split_call_cid
 
 __all__ = ["Bot", "BotOptions", "build_parser", "main", "options_from_args", "parse_args"]
@@ -69,6 +70,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    keep_frame_buffers_mapped()  # as the app does: app/frame_memory.py
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
