@@ -41,7 +41,8 @@ class LiveSourceTrack(MediaStreamTrack):
 
     @property
     def frames_dropped(self) -> int:
-        """Frames discarded because the reader fell behind by more than ``queue_size``."""
+        """Frames discarded because the reader fell behind by more than ``queue_size``, or
+        because nobody reads yet (a microphone open in the Lobby feeds only its meter)."""
         return self._frames_dropped
 
     def start(self) -> None:
