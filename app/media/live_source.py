@@ -59,6 +59,13 @@ class LiveSourceTrack(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         self.start()
+        if self._queue.full():
+            # Nobody read for ``queue_size`` frames (the first reader of a microphone open
+            # since the Lobby, or one that stalled): resume from the newest frame, or the
+            # frames already queued would be latency for the rest of the call.
+            while self._queue.qsize() > 1:
+                self._queue.get_nowait()
+                self._frames_dropped += 1
         frame = await self._queue.get()
         if frame is None:
             self.stop()
