@@ -10,10 +10,13 @@ Measured in a painting 1:1 call here: 14,800 page faults a second, 99 % of them 
 swscale writing the new image, 2 MB of zero-filling per frame in the kernel.
 
 :func:`keep_frame_buffers_mapped` fixes both thresholds: blocks up to 32 MiB (a 1440p
-RGB32 image, a 4K yuv420p frame) come from the heap, and up to 64 MiB of free heap is
-kept rather than handed back. The same call then faulted 62 pages a second, for 5-10 MiB
-more resident memory. Call it once, at start-up, before media flows (the app, ``app.bot``
-and the benchmark's painting bot do).
+RGB32 image, a 4K yuv420p frame) come from the heap, and up to 32 MiB of free heap is
+kept rather than handed back (enough for two 1080p RGB32 images). The same call then
+faulted 15 pages a second. The price is memory kept after a spike: about 10 MiB more PSS
+in a painting 1:1 call, and an instrumented benchmark bot, which allocates large NumPy
+arrays for its PSNR, held 255-273 MiB instead of 237-253 (with a 64 MiB trim threshold:
+~295). Call it once, at start-up, before media flows (the app, ``app.bot`` and the
+benchmark's painting bot do).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 # glibc's ceiling for the mmap threshold on 64-bit systems (DEFAULT_MMAP_THRESHOLD_MAX)
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
-TRIM_THRESHOLD_BYTES = 64 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 32 * 1024 * 1024
 
 
 def keep_frame_buffers_mapped() -> bool:
