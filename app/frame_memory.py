@@ -12,11 +12,11 @@ swscale writing the new image, 2 MB of zero-filling per frame in the kernel.
 :func:`keep_frame_buffers_mapped` fixes both thresholds: blocks up to 32 MiB (a 1440p
 RGB32 image, a 4K yuv420p frame) come from the heap, and up to 32 MiB of free heap is
 kept rather than handed back (enough for two 1080p RGB32 images). The same call then
-faulted 15 pages a second. The price is memory kept after a spike: about 10 MiB more PSS
-in a painting 1:1 call, and an instrumented benchmark bot, which allocates large NumPy
-arrays for its PSNR, held 255-273 MiB instead of 237-253 (with a 64 MiB trim threshold:
-~295). Call it once, at start-up, before media flows (the app, ``app.bot`` and the
-benchmark's painting bot do).
+faulted 15 pages a second. The price is memory kept after a spike: a plain benchmark bot
+in a painting 1:1 call held 226-239 MiB of PSS instead of 214-222, and an instrumented
+one, which allocates large NumPy arrays for its PSNR, 255-273 MiB instead of 237-253
+(with a 64 MiB trim threshold: ~295). Call it once, at start-up, before media flows (the
+app, ``app.bot`` and the benchmark's painting bot do).
 """
 
 from __future__ import annotations
