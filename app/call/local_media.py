@@ -346,6 +346,12 @@ class LocalMedia:
         self._audio_source.start()
 
     async def _stop_audio(self) -> None:
+        # The device first: its end flows down the relay to the echo canceller, the
+        # encoders and every sender's proxy, and each relay task ends. Stopping a track
+        # further down first would leave the relay task reading it waiting forever.
+        if self._audio_source is not None:
+            self._audio_source.stop()
+            self._audio_source = None
         for encoded in self._encoded_audio.values():
             encoded.stop()
         self._encoded_audio.clear()
@@ -356,9 +362,6 @@ class LocalMedia:
             self._voice_source.stop()
             self._voice_source = None
             self.voice_processor = None
-        if self._audio_source is not None:
-            self._audio_source.stop()
-            self._audio_source = None
 
     async def _cancel_pump(self, name: str) -> None:
         task = self._pumps.pop(name, None)

@@ -8,8 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
+from aiortc.mediastreams import MediaStreamError
 
 from app.call import LocalMedia
+from tests.media.signal_checks import wait_until
 
 TONE_HZ = 660.0
 FRAMES = 50  # one second
@@ -40,3 +43,11 @@ async def test_voice_and_plain_senders_each_get_every_frame(
         assert media.microphone_level > 0.2  # the 0.35 RMS tone
     finally:
         await media.close()
+    # Closing ends every reader down the chain: no relay task is left waiting.
+    await wait_until(
+        lambda: not [t for t in asyncio.all_tasks() if "__run_track" in repr(t.get_coro())],
+        5,
+        "the relay tasks to end",
+    )
+    with pytest.raises(MediaStreamError):
+        await asyncio.wait_for(voice.recv(), 5)

@@ -60,7 +60,10 @@ class MonoOpusEncoder(OpusEncoder):
 class OpusPacketTrack(MediaStreamTrack):
     """``source``'s audio as mono Opus ``av.Packet``s: ``pts`` in 1/48000 s counting from
     0, one packet per 20 ms. Non-audio items of ``source`` are passed on unchanged.
-    Stopping it stops ``source``. Raises ``MediaStreamError`` when ``source`` ends."""
+    Raises ``MediaStreamError`` when ``source`` ends. Stopping it leaves ``source`` to its
+    owner: end the source to end every reader down the chain (a relay proxy stopped
+    under a pending ``recv`` never wakes it, and the relay task reading this track would
+    wait forever)."""
 
     kind = "audio"
 
@@ -87,6 +90,3 @@ class OpusPacketTrack(MediaStreamTrack):
                 self._ready.append(packet)
         return self._ready.popleft()
 
-    def stop(self) -> None:
-        super().stop()
-        self._source.stop()

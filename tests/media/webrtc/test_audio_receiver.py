@@ -33,8 +33,8 @@ async def _call(track: MediaStreamTrack) -> tuple[RTCPeerConnection, RTCPeerConn
 
 async def test_a_tone_is_decoded_on_the_loop_to_mono(tone_wav) -> None:
     assert fits_installed_aiortc()
-    source = OpusPacketTrack(FileAudioTrack(tone_wav(TONE_HZ)))
-    sender, receiver = await _call(source)
+    microphone = FileAudioTrack(tone_wav(TONE_HZ))
+    sender, receiver = await _call(OpusPacketTrack(microphone))
     try:
         (transceiver,) = receiver.getTransceivers()
         remote = transceiver.receiver
@@ -49,7 +49,7 @@ async def test_a_tone_is_decoded_on_the_loop_to_mono(tone_wav) -> None:
     finally:
         await sender.close()
         await receiver.close()
-        source.stop()
+        microphone.stop()
     assert {(f.layout.name, f.format.name, f.sample_rate, f.samples) for f in frames} == {
         ("mono", "s16", 48_000, 960)
     }
@@ -60,8 +60,8 @@ async def test_a_tone_is_decoded_on_the_loop_to_mono(tone_wav) -> None:
 
 
 async def test_closing_ends_the_track_and_the_idle_decoder_thread(tone_wav) -> None:
-    source = OpusPacketTrack(FileAudioTrack(tone_wav(TONE_HZ)))
-    sender, receiver = await _call(source)
+    microphone = FileAudioTrack(tone_wav(TONE_HZ))
+    sender, receiver = await _call(OpusPacketTrack(microphone))
     try:
         (transceiver,) = receiver.getTransceivers()
         track = transceiver.receiver.track
@@ -71,7 +71,7 @@ async def test_closing_ends_the_track_and_the_idle_decoder_thread(tone_wav) -> N
     finally:
         await receiver.close()
         await sender.close()
-        source.stop()
+        microphone.stop()
 
     async def drain() -> None:
         while True:

@@ -21,7 +21,8 @@ PACKETS = 50  # one second
 
 
 async def test_a_tone_comes_back_from_the_packets(tone_wav) -> None:
-    track = OpusPacketTrack(FileAudioTrack(tone_wav(TONE_HZ)))
+    microphone = FileAudioTrack(tone_wav(TONE_HZ))
+    track = OpusPacketTrack(microphone)
     decoder = OpusDecoder()
     pts: list[int] = []
     samples: list[np.ndarray] = []
@@ -35,7 +36,7 @@ async def test_a_tone_comes_back_from_the_packets(tone_wav) -> None:
             for frame in decoder.decode(JitterFrame(bytes(packet), packet.pts)):
                 samples.append(frame.to_ndarray().reshape(-1, 2)[:, 0])
     finally:
-        track.stop()
+        microphone.stop()
     assert np.all(np.diff(pts) == 960), pts[:5]  # 20 ms at 48 kHz, no gap, no repeat
     # Coded mono (RFC 6716 section 3.1: the TOC byte's "s" bit is 0) at a voice bitrate,
     # as libwebrtc codes a mono microphone, not aiortc's 96 kbps stereo (81 kbps here).
@@ -50,7 +51,8 @@ async def test_a_tone_comes_back_from_the_packets(tone_wav) -> None:
 
 
 async def test_every_sender_gets_the_same_packets_from_one_encode(tone_wav) -> None:
-    encoded = OpusPacketTrack(FileAudioTrack(tone_wav(TONE_HZ)))
+    microphone = FileAudioTrack(tone_wav(TONE_HZ))
+    encoded = OpusPacketTrack(microphone)
     relay = MediaRelay()
     senders = [relay.subscribe(encoded, buffered=True) for _ in range(3)]
 
@@ -63,6 +65,6 @@ async def test_every_sender_gets_the_same_packets_from_one_encode(tone_wav) -> N
     finally:
         for sender in senders:
             sender.stop()
-        encoded.stop()
+        microphone.stop()
     assert received[0] and all(r == received[0] for r in received[1:])
     assert encoded.frames_encoded <= 20 + 5  # once per frame, not once per sender
