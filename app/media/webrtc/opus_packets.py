@@ -89,4 +89,3 @@ class OpusPacketTrack(MediaStreamTrack):
                 packet.time_base = _TIME_BASE
                 self._ready.append(packet)
         return self._ready.popleft()
-
