@@ -35,12 +35,13 @@ from aiortc.rtcrtpreceiver import RemoteStreamTrack, RTCRtpReceiver
 from av import CodecContext, FFmpegError, Packet
 from av.frame import Frame
 
+from app.media.webrtc.opus_packets import OPUS_CLOCK_HZ
+
 __all__ = ["LoopAudioDecoding", "LoopDecodingReceiver", "MonoOpusDecoder", "fits_installed_aiortc"]
 
 log = logging.getLogger(__name__)
 
-_OPUS_CLOCK_HZ = 48_000
-_TIME_BASE = Fraction(1, _OPUS_CLOCK_HZ)
+_TIME_BASE = Fraction(1, OPUS_CLOCK_HZ)
 # aiortc 1.16's private name for the decoder queue (name-mangled ``__decoder_queue``),
 # which _handle_rtp_packet puts (codec, frame) pairs into and stop() puts None into.
 _QUEUE_ATTRIBUTE = "_RTCRtpReceiver__decoder_queue"
@@ -65,7 +66,7 @@ class MonoOpusDecoder(Decoder):
         codec = CodecContext.create("libopus", "r")
         codec.format = "s16"
         codec.layout = "mono"
-        codec.sample_rate = _OPUS_CLOCK_HZ
+        codec.sample_rate = OPUS_CLOCK_HZ
         self.codec = codec
 
     def decode(self, encoded_frame: JitterFrame) -> list[Frame]:
